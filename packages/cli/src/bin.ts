@@ -1,0 +1,32 @@
+import { LociError } from '@loci/core';
+import { Command } from 'commander';
+import { registerBenchMemgpt } from './commands/bench-memgpt.js';
+import { registerBenchRecall } from './commands/bench-recall.js';
+import { registerChat } from './commands/chat.js';
+import { registerDemo } from './commands/demo.js';
+import { registerModels } from './commands/models.js';
+import { registerTrain } from './commands/train.js';
+
+const program = new Command('loci')
+  .description('Long-term memory for LLM agents: demo, chat, benchmarks and models.')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+registerDemo(program);
+registerChat(program);
+registerModels(program);
+registerTrain(program);
+const bench = program.command('bench').description('Measure memory systems (see docs/benchmarks.md).');
+registerBenchRecall(bench);
+registerBenchMemgpt(bench);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (LociError.isInstance(error)) {
+    process.stderr.write(`loci: ${error.message}\n`);
+    process.exitCode = error.category === 'user' ? 2 : 1;
+  } else {
+    throw error;
+  }
+}

@@ -1,0 +1,110 @@
+/** Who should act on an error: the caller (bad input), the operator (system), or an upstream provider. */
+export type ErrorCategory = 'user' | 'system' | 'provider';
+
+const marker = Symbol.for('loci.error');
+
+export interface LociErrorOptions {
+  code: string;
+  category: ErrorCategory;
+  cause?: unknown;
+}
+
+/**
+ * The one base error of Loci. `isInstance` works across copies of the package (two versions in one
+ * dependency tree), where `instanceof` would not.
+ */
+export class LociError extends Error {
+  readonly [marker] = true;
+  readonly code: string;
+  readonly category: ErrorCategory;
+
+  constructor(message: string, options: LociErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LociError';
+    this.code = options.code;
+    this.category = options.category;
+  }
+
+  static isInstance(error: unknown): error is LociError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
+  }
+}
+
+/** Invalid configuration or arguments; the message names the field and why. */
+export class ConfigError extends LociError {
+  readonly issues: readonly { path: string; message: string }[];
+  constructor(message: string, issues: readonly { path: string; message: string }[] = [], cause?: unknown) {
+    super(message, { code: 'invalid_config', category: 'user', cause });
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** A vector whose length differs from what the table or model expects. Nothing was written. */
+export class DimensionMismatchError extends LociError {
+  readonly expected: number;
+  readonly actual: number;
+  constructor(options: { expected: number; actual: number; what?: string }) {
+    super(
+      `${options.what ?? 'vector'} has ${options.actual} dimensions but ${options.expected} were expected`,
+      { code: 'dimension_mismatch', category: 'user' },
+    );
+    this.name = 'DimensionMismatchError';
+    this.expected = options.expected;
+    this.actual = options.actual;
+  }
+}
+
+/** The prompt does not fit the model's context window even after eviction and truncation. */
+export class ContextOverflowError extends LociError {
+  readonly tokens: number;
+  readonly limit: number;
+  constructor(options: { tokens: number; limit: number; message?: string }) {
+    super(options.message ?? `context needs ${options.tokens} tokens but the window is ${options.limit}`, {
+      code: 'context_overflow',
+      category: 'user',
+    });
+    this.name = 'ContextOverflowError';
+    this.tokens = options.tokens;
+    this.limit = options.limit;
+  }
+}
+
+/** A tool call from the LLM that cannot be run: unknown name, arguments not JSON, schema failure. */
+export class ToolCallError extends LociError {
+  readonly toolName: string;
+  constructor(message: string, options: { toolName: string; code?: string; cause?: unknown }) {
+    super(message, { code: options.code ?? 'tool_call_failed', category: 'user', cause: options.cause });
+    this.name = 'ToolCallError';
+    this.toolName = options.toolName;
+  }
+}
+
+/** The storage layer failed or refused an operation. */
+export class StoreError extends LociError {
+  constructor(message: string, options: { code?: string; category?: ErrorCategory; cause?: unknown } = {}) {
+    super(message, {
+      code: options.code ?? 'store_failed',
+      category: options.category ?? 'system',
+      cause: options.cause,
+    });
+    this.name = 'StoreError';
+  }
+}
+
+/** An LLM or embedding provider failed after retries; carries the HTTP status and a body excerpt. */
+export class ProviderError extends LociError {
+  readonly status: number | undefined;
+  readonly body: string | undefined;
+  readonly retryable: boolean;
+  constructor(
+    message: string,
+    options: { status?: number; body?: string; retryable?: boolean; code?: string; cause?: unknown } = {},
+  ) {
+    super(message, { code: options.code ?? 'provider_failed', category: 'provider', cause: options.cause });
+    this.name = 'ProviderError';
+    this.status = options.status;
+    this.body = options.body;
+    this.retryable = options.retryable ?? false;
+  }
+}

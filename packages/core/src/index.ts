@@ -1,0 +1,58 @@
+export type { EmbeddingKind, EmbeddingModel, EmbedOptions } from './embedding-model.js';
+export {
+  ConfigError,
+  ContextOverflowError,
+  DimensionMismatchError,
+  type ErrorCategory,
+  LociError,
+  type LociErrorOptions,
+  ProviderError,
+  StoreError,
+  ToolCallError,
+} from './errors.js';
+export { type Filter, type FilterValue, filterFields, where } from './filter.js';
+export type {
+  FinishReason,
+  GenerateOptions,
+  GenerateResult,
+  LanguageModel,
+  StreamPart,
+  Usage,
+} from './language-model.js';
+export { lociHome } from './loci-home.js';
+export type {
+  Memory,
+  MemoryEvent,
+  ObserveOptions,
+  Recalled,
+  RecalledKind,
+  RecallOptions,
+  Turn,
+} from './memory.js';
+export {
+  defineTable,
+  type MemoryStore,
+  type MemoryTable,
+  type QueryOptions,
+  type RowOf,
+  type SearchHit,
+  type SearchMode,
+  type SearchOptions,
+  type TableDefinition,
+  vectorColumn,
+} from './memory-store.js';
+export type {
+  AssistantMessage,
+  ChatMessage,
+  ChatRole,
+  SystemMessage,
+  ToolCall,
+  ToolMessage,
+  UserMessage,
+} from './messages.js';
+export { parseWith } from './parse.js';
+export { countMessagesTokens, countMessageTokens, countTokens, truncateToTokens } from './tokens.js';
+export { defineTool, type ToolChoice, type ToolDefinition, toJsonSchema } from './tools.js';
+export { cosine, dot, mean, norm, normalize } from './vector-math.js';
+
+export const VERSION = '0.1.0';

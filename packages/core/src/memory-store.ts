@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import type { Filter } from './filter.js';
+
+/**
+ * A typed table. `schema` is a zod object that must contain `id: z.string()`; vector columns are
+ * declared with `vectorColumn()` in the schema and their sizes in `vectors`. Supported column types:
+ * string, number, integer, boolean, date, array of strings, Float32Array vectors, each optionally
+ * `.optional()` / `.nullable()`. The store adds a `namespace` column itself: callers never write it.
+ */
+export interface TableDefinition<TSchema extends z.ZodObject = z.ZodObject> {
+  /** `[a-z][a-z0-9_]*`, at most 64 characters. */
+  name: string;
+  schema: TSchema;
+  /** Vector column name → dimensions. */
+  vectors?: Record<string, number>;
+  /** Distance used for vector search; scores are similarities (higher is better) for all three. */
+  metric?: 'cosine' | 'dot' | 'l2';
+  /** Columns with a full-text index, searched by `mode: 'text' | 'hybrid'`. */
+  fullText?: string[];
+}
+
+/** A zod schema for a vector column. Its length is checked by the store against `vectors`. */
+export function vectorColumn() {
+  return z.instanceof(Float32Array);
+}
+
+export function defineTable<TSchema extends z.ZodObject>(
+  definition: TableDefinition<TSchema>,
+): TableDefinition<TSchema> {
+  if (!/^[a-z][a-z0-9_]{0,63}$/.test(definition.name)) {
+    throw new TypeError(`table name "${definition.name}" must match [a-z][a-z0-9_]{0,63}`);
+  }
+  if (!('id' in definition.schema.shape)) {
+    throw new TypeError(`table "${definition.name}" needs an "id" column in its schema`);
+  }
+  if ('namespace' in definition.schema.shape) {
+    throw new TypeError(
+      `table "${definition.name}": "namespace" is added by the store; remove it from the schema`,
+    );
+  }
+  return definition;
+}
+
+export type RowOf<TDefinition extends TableDefinition> = z.output<TDefinition['schema']> & { id: string };
+
+export type SearchMode = 'vector' | 'text' | 'hybrid';
+
+export interface SearchOptions {
+  namespace: string;
+  mode: SearchMode;
+  /** Required for `vector` and `hybrid`. */
+  vector?: Float32Array;
+  /** Which vector column to search when a table has several. */
+  vectorColumn?: string;
+  /** Required for `text` and `hybrid`. */
+  text?: string;
+  filter?: Filter;
+  k: number;
+}
+
+export interface SearchHit<TRow> {
+  row: TRow;
+  /** Higher is better: a similarity for vector search, BM25 for text, reciprocal-rank fusion for hybrid. */
+  score: number;
+}
+
+export interface QueryOptions {
+  namespace: string;
+  filter?: Filter;
+  /** Sort by a column before paging. */
+  orderBy?: { field: string; direction?: 'asc' | 'desc' };
+  limit?: number;
+  offset?: number;
+}
+
+export interface MemoryTable<TRow extends { id: string }> {
+  readonly name: string;
+  readonly definition: TableDefinition;
+  /** Appends rows. Every row is validated first; on any invalid row nothing is written. */
+  add(options: { namespace: string; rows: readonly TRow[] }): Promise<void>;
+  /** Inserts or replaces rows by id within the namespace. */
+  upsert(options: { namespace: string; rows: readonly TRow[] }): Promise<void>;
+  get(options: { namespace: string; ids: readonly string[] }): Promise<TRow[]>;
+  /** Deletes by ids or filter within the namespace; returns how many rows were removed. */
+  delete(options: { namespace: string; ids?: readonly string[]; filter?: Filter }): Promise<number>;
+  count(options: { namespace: string; filter?: Filter }): Promise<number>;
+  search(options: SearchOptions): Promise<SearchHit<TRow>[]>;
+  /** Filtered, ordered, paged scan. */
+  query(options: QueryOptions): Promise<TRow[]>;
+  /** Compacts files and refreshes indexes. */
+  optimize(): Promise<void>;
+}
+
+export interface MemoryStore {
+  readonly uri: string;
+  openTable<TSchema extends z.ZodObject>(
+    definition: TableDefinition<TSchema>,
+  ): Promise<MemoryTable<z.output<TSchema> & { id: string }>>;
+  listTables(): Promise<string[]>;
+  dropTable(name: string): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,58 @@
+/** One utterance in a conversation. `id` is stable and is what provenance points to. */
+export interface Turn {
+  id: string;
+  speaker: string;
+  text: string;
+  at: Date;
+  sessionId?: string;
+}
+
+export type MemoryEvent =
+  | ({ type: 'turn' } & Turn)
+  | { type: 'tool-result'; id: string; toolName: string; text: string; at: Date }
+  | { type: 'session'; id: string; boundary: 'start' | 'end'; at: Date };
+
+export type RecalledKind = 'turn' | 'chunk' | 'thought' | 'kv' | 'summary' | (string & {});
+
+export interface Recalled {
+  text: string;
+  /** Higher is better, comparable only within one recall. */
+  score: number;
+  kind: RecalledKind;
+  /** Ids of the turns this item came from. Never empty: provenance is mandatory. */
+  sources: string[];
+  /** Tokens `text` takes in a prompt. */
+  tokens: number;
+  at?: Date;
+}
+
+export interface ObserveOptions {
+  namespace: string;
+  event: MemoryEvent;
+  signal?: AbortSignal;
+}
+
+export interface RecallOptions {
+  query: string;
+  namespace: string;
+  /** How many items at most. */
+  k?: number;
+  /** Stop adding items once their tokens would pass this budget. */
+  tokenBudget?: number;
+  /** Recall as of this time (the present by default). */
+  at?: Date;
+  signal?: AbortSignal;
+}
+
+/**
+ * What every memory system implements, so the agent and the benchmark treat them alike.
+ * `observe` may buffer; a `recall` sees everything observed before it in the same namespace.
+ */
+export interface Memory {
+  readonly name: string;
+  observe(options: ObserveOptions): Promise<void>;
+  recall(options: RecallOptions): Promise<Recalled[]>;
+  /** Writes anything buffered. */
+  flush?(): Promise<void>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests import each package's `src` through the `@loci/source` export condition, so no build is
+// needed before testing.
+const resolve = { conditions: ['@loci/source', 'import', 'module', 'node', 'default'] };
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        resolve,
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        resolve,
+        test: {
+          name: 'integration',
+          include: ['packages/*/src/**/*.int.test.ts', 'examples/*/src/**/*.int.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // Integration tests start servers, child processes and native libraries; two cores.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
