@@ -2,13 +2,17 @@ import { defineConfig } from 'vitest/config';
 
 // Tests import each package's `src` through the `@loci/source` export condition, so no build is
 // needed before testing.
-const resolve = { conditions: ['@loci/source', 'import', 'module', 'node', 'default'] };
+// Vitest runs tests in Vite's SSR environment, which reads `ssr.resolve`, not `resolve`: without it a
+// package importing another (`@loci/core`) fails to resolve.
+const conditions = ['@loci/source', 'import', 'module', 'node', 'default'];
+const resolve = { conditions };
 
 export default defineConfig({
   test: {
     projects: [
       {
         resolve,
+        ssr: { resolve: { conditions, externalConditions: conditions } },
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
@@ -18,6 +22,7 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr: { resolve: { conditions, externalConditions: conditions } },
         test: {
           name: 'integration',
           include: ['packages/*/src/**/*.int.test.ts', 'examples/*/src/**/*.int.test.ts'],
