@@ -1,1 +1,25 @@
+export {
+  assertDisjoint,
+  type BenchConversation,
+  type BenchQuestion,
+  type BenchSession,
+  type BenchTurn,
+  categoryNames,
+  loadLocomo,
+  parseConversation,
+  parseLocomo,
+  splitEvidence,
+  turnText,
+} from './locomo.js';
+export {
+  type RecallProgress,
+  type RecallRunOptions,
+  type RecallRunResult,
+  type RecallScores,
+  runRecall,
+  toJsonLine,
+} from './run-recall.js';
+export { type BudgetResult, percentile, recallAtBudget, recallAtK } from './scoring.js';
+export { parseSessionDate } from './session-date.js';
+
 export const VERSION = '0.1.0';

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import type { Memory } from '@loci/core';
+import type { BenchConversation } from './locomo.js';
+import { percentile, recallAtBudget, recallAtK } from './scoring.js';
+
+export interface RecallRunOptions {
+  conversations: readonly BenchConversation[];
+  /** The memory under test; every conversation goes into a fresh namespace of it. */
+  memory: Memory;
+  /** The name reported as `method`; the memory's own name by default. */
+  method?: string;
+  ks?: readonly number[];
+  tokenBudget?: number;
+  /** Called after each ingested turn and each question, for progress display. */
+  onProgress?: (progress: RecallProgress) => void;
+  /** Namespace prefix; a random suffix keeps runs apart in a shared store. */
+  namespacePrefix?: string;
+  signal?: AbortSignal;
+}
+
+export interface RecallProgress {
+  phase: 'ingest' | 'recall';
+  conversation: string;
+  done: number;
+  total: number;
+}
+
+export interface RecallScores {
+  questions: number;
+  recallAtK: Record<string, number>;
+  recallAtBudget: number;
+}
+
+export interface RecallRunResult extends RecallScores {
+  method: string;
+  conversations: number;
+  ingestTurnsPerSecond: number;
+  recallMs: { p50: number; p95: number };
+  contextTokensMean: number;
+  /** Scores per LoCoMo category (1–4). */
+  byCategory: Record<string, RecallScores>;
+  /** Scores per conversation id. */
+  byConversation: Record<string, RecallScores>;
+}
+
+interface Accumulator {
+  questions: number;
+  atK: Map<number, number>;
+  atBudget: number;
+}
+
+function accumulator(): Accumulator {
+  return { questions: 0, atK: new Map(), atBudget: 0 };
+}
+
+function finish(acc: Accumulator, ks: readonly number[]): RecallScores {
+  const recallAtK: Record<string, number> = {};
+  for (const k of ks) recallAtK[String(k)] = acc.questions === 0 ? 0 : (acc.atK.get(k) ?? 0) / acc.questions;
+  return {
+    questions: acc.questions,
+    recallAtK,
+    recallAtBudget: acc.questions === 0 ? 0 : acc.atBudget / acc.questions,
+  };
+}
+
+/**
+ * The LoCoMo evidence-recall loop: per conversation a fresh namespace, every turn through
+ * `observe` (with a session boundary event before each session), a flush, then every question
+ * through `recall`, scored against its evidence turn ids.
+ */
+export async function runRecall(options: RecallRunOptions): Promise<RecallRunResult> {
+  const ks = [...(options.ks ?? [1, 5, 10, 20])].sort((a, b) => a - b);
+  const maxK = ks[ks.length - 1] ?? 10;
+  const tokenBudget = options.tokenBudget ?? 512;
+  const memory = options.memory;
+  const prefix = options.namespacePrefix ?? `bench-${randomUUID().slice(0, 8)}`;
+  const total = accumulator();
+  const byCategory = new Map<number, Accumulator>();
+  const byConversation = new Map<string, Accumulator>();
+  const latencies: number[] = [];
+  let contextTokens = 0;
+  let ingestedTurns = 0;
+  let ingestMs = 0;
+
+  for (const [position, conversation] of options.conversations.entries()) {
+    const namespace = `${prefix}-${position}`;
+    const turnCount = conversation.sessions.reduce((sum, session) => sum + session.turns.length, 0);
+    let done = 0;
+    const started = performance.now();
+    for (const session of conversation.sessions) {
+      await memory.observe({
+        namespace,
+        event: { type: 'session', id: session.id, boundary: 'start', at: session.at },
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      for (const turn of session.turns) {
+        await memory.observe({
+          namespace,
+          event: { type: 'turn', ...turn },
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        done++;
+        options.onProgress?.({ phase: 'ingest', conversation: conversation.id, done, total: turnCount });
+      }
+    }
+    await memory.flush?.();
+    ingestMs += performance.now() - started;
+    ingestedTurns += turnCount;
+
+    const perConversation = accumulator();
+    byConversation.set(conversation.id, perConversation);
+    for (const [index, question] of conversation.questions.entries()) {
+      options.signal?.throwIfAborted();
+      const begin = performance.now();
+      const items = await memory.recall({
+        query: question.question,
+        namespace,
+        k: maxK,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      latencies.push(performance.now() - begin);
+      let category = byCategory.get(question.category);
+      if (!category) {
+        category = accumulator();
+        byCategory.set(question.category, category);
+      }
+      const budget = recallAtBudget(items, question.evidence, tokenBudget);
+      contextTokens += budget.tokens;
+      for (const acc of [total, category, perConversation]) {
+        acc.questions++;
+        acc.atBudget += budget.recall;
+        for (const k of ks) acc.atK.set(k, (acc.atK.get(k) ?? 0) + recallAtK(items, question.evidence, k));
+      }
+      options.onProgress?.({
+        phase: 'recall',
+        conversation: conversation.id,
+        done: index + 1,
+        total: conversation.questions.length,
+      });
+    }
+  }
+
+  const categories: Record<string, RecallScores> = {};
+  for (const [category, acc] of [...byCategory].sort((a, b) => a[0] - b[0])) {
+    categories[String(category)] = finish(acc, ks);
+  }
+  const conversations: Record<string, RecallScores> = {};
+  for (const [id, acc] of byConversation) conversations[id] = finish(acc, ks);
+  return {
+    method: options.method ?? memory.name,
+    conversations: options.conversations.length,
+    ...finish(total, ks),
+    ingestTurnsPerSecond: ingestMs > 0 ? ingestedTurns / (ingestMs / 1000) : 0,
+    recallMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },
+    contextTokensMean: total.questions === 0 ? 0 : contextTokens / total.questions,
+    byCategory: categories,
+    byConversation: conversations,
+  };
+}
+
+/** The `--json` line: exactly the keys other tools read, in this order. */
+export function toJsonLine(result: RecallRunResult): string {
+  return JSON.stringify({
+    method: result.method,
+    conversations: result.conversations,
+    questions: result.questions,
+    recall_at_k: result.recallAtK,
+    recall_at_budget: result.recallAtBudget,
+    ingest_turns_per_s: result.ingestTurnsPerSecond,
+    recall_ms: { p50: result.recallMs.p50, p95: result.recallMs.p95 },
+    context_tokens_mean: result.contextTokensMean,
+  });
+}

@@ -1,0 +1,116 @@
+import { terms } from './text-tokens.js';
+
+/** Okapi BM25 parameters; the defaults are the usual k1 = 1.2, b = 0.75. */
+export interface Bm25Parameters {
+  k1?: number;
+  b?: number;
+}
+
+export interface Bm25Hit {
+  /** Position of the document in insertion order. */
+  index: number;
+  score: number;
+}
+
+/**
+ * An incremental in-memory BM25 index over short documents (turns). Documents are addressed by
+ * insertion position; `replace` keeps positions stable so callers can keep parallel arrays.
+ */
+export interface Bm25Index {
+  readonly size: number;
+  add(text: string): number;
+  replace(index: number, text: string): void;
+  /** Best `k` documents with a positive score, best first. */
+  search(query: string, k: number): Bm25Hit[];
+  /** Scores of every document for `query` (0 where no term matches), for feature extraction. */
+  scoreAll(query: string): Float64Array;
+}
+
+export function createBm25Index(parameters: Bm25Parameters = {}): Bm25Index {
+  const k1 = parameters.k1 ?? 1.2;
+  const b = parameters.b ?? 0.75;
+  const documents: Map<string, number>[] = [];
+  const lengths: number[] = [];
+  const postings = new Map<string, Set<number>>();
+  let totalLength = 0;
+
+  function index(position: number, text: string): void {
+    const counts = new Map<string, number>();
+    const list = terms(text);
+    for (const term of list) counts.set(term, (counts.get(term) ?? 0) + 1);
+    documents[position] = counts;
+    lengths[position] = list.length;
+    totalLength += list.length;
+    for (const term of counts.keys()) {
+      let set = postings.get(term);
+      if (!set) {
+        set = new Set();
+        postings.set(term, set);
+      }
+      set.add(position);
+    }
+  }
+
+  function unindex(position: number): void {
+    const counts = documents[position];
+    if (!counts) return;
+    totalLength -= lengths[position] ?? 0;
+    for (const term of counts.keys()) postings.get(term)?.delete(position);
+  }
+
+  function scoreInto(query: string, scores: Float64Array): void {
+    const n = documents.length;
+    if (n === 0) return;
+    const averageLength = totalLength / n || 1;
+    const queryTerms = new Map<string, number>();
+    for (const term of terms(query)) queryTerms.set(term, (queryTerms.get(term) ?? 0) + 1);
+    for (const [term, queryCount] of queryTerms) {
+      const set = postings.get(term);
+      if (!set || set.size === 0) continue;
+      const idf = Math.log(1 + (n - set.size + 0.5) / (set.size + 0.5));
+      for (const position of set) {
+        const tf = documents[position]?.get(term) ?? 0;
+        const length = lengths[position] ?? 0;
+        const weight = (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / averageLength));
+        scores[position] = (scores[position] as number) + idf * weight * queryCount;
+      }
+    }
+  }
+
+  return {
+    get size() {
+      return documents.length;
+    },
+    add(text) {
+      const position = documents.length;
+      index(position, text);
+      return position;
+    },
+    replace(position, text) {
+      if (position < 0 || position >= documents.length) throw new RangeError(`no document at ${position}`);
+      unindex(position);
+      index(position, text);
+    },
+    search(query, k) {
+      const scores = new Float64Array(documents.length);
+      scoreInto(query, scores);
+      return topK(scores, k);
+    },
+    scoreAll(query) {
+      const scores = new Float64Array(documents.length);
+      scoreInto(query, scores);
+      return scores;
+    },
+  };
+}
+
+/** The `k` highest positive entries of `scores`, best first (ties by position). */
+export function topK(scores: ArrayLike<number>, k: number): Bm25Hit[] {
+  const hits: Bm25Hit[] = [];
+  for (let i = 0; i < scores.length; i++) {
+    const score = scores[i] as number;
+    if (score > 0) hits.push({ index: i, score });
+  }
+  hits.sort((x, y) => y.score - x.score || x.index - y.index);
+  return hits.slice(0, Math.max(0, k));
+}
