@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+export const indexPolicySchema = z.strictObject({
+  /** Exact (flat) vector search below this many rows; an IVF index is built past it. */
+  vectorIndexAfterRows: z.int().positive().default(50_000),
+  /**
+   * IVF_FLAT keeps full vectors (exact distances inside the probed partitions) and trains in seconds
+   * on two cores; IVF_PQ compresses vectors (less memory, approximate distances) but trains for minutes.
+   */
+  vectorIndexType: z.enum(['ivf_flat', 'ivf_pq']).default('ivf_flat'),
+  /** Rows written through this handle after which indexes are refreshed in the background. */
+  refreshAfterRows: z.int().positive().default(20_000),
+  /** A BTREE index on `namespace` once the vector index is built: cheaper prefilters on big tables. */
+  namespaceIndex: z.boolean().default(true),
+});
+
+export const lanceStoreOptionsSchema = z.strictObject({
+  /** A local folder (default `<LOCI_HOME>/store`), `s3://`, `gs://`, `az://` or `db://` (LanceDB Cloud). */
+  uri: z.string().min(1).optional(),
+  /** Object-store settings passed to LanceDB (endpoint, region, credentials, allowHttp, ...). */
+  storageOptions: z.record(z.string(), z.string()).optional(),
+  /** LanceDB Cloud (`db://`) only. */
+  apiKey: z.string().min(1).optional(),
+  /** LanceDB Cloud (`db://`) only. */
+  region: z.string().min(1).optional(),
+  /**
+   * Seconds after which a read checks for writes made by other processes. 0 (the default) reads
+   * the latest version every time, so several processes sharing a store see each other's rows.
+   */
+  readConsistencySeconds: z.number().nonnegative().default(0),
+  indexPolicy: indexPolicySchema.default({
+    vectorIndexAfterRows: 50_000,
+    vectorIndexType: 'ivf_flat',
+    refreshAfterRows: 20_000,
+    namespaceIndex: true,
+  }),
+});
+
+export type LanceStoreOptions = z.input<typeof lanceStoreOptionsSchema>;
+export type IndexPolicy = z.output<typeof indexPolicySchema>;

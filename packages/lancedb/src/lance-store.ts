@@ -1,0 +1,164 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as LanceDb from '@lancedb/lancedb';
+import {
+  ConfigError,
+  LociError,
+  lociHome,
+  type MemoryStore,
+  type MemoryTable,
+  parseWith,
+  StoreError,
+  type TableDefinition,
+} from '@loci/core';
+import type { z } from 'zod';
+import { type ArrowModule, arrowSchemaOf, schemaDifferences } from './arrow-schema.js';
+import { columnsOf } from './columns.js';
+import { type LanceStoreOptions, lanceStoreOptionsSchema } from './lance-store-options.js';
+import { createLanceTable, type LanceDbModule, type LanceMemoryTable } from './lance-table.js';
+
+const tableNamePattern = /^[a-z][a-z0-9_]{0,63}$/;
+const remoteScheme = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+function failure(what: string, error: unknown): never {
+  if (LociError.isInstance(error)) throw error;
+  const message = error instanceof Error ? error.message : String(error);
+  throw new StoreError(`${what}: ${message}`, { cause: error });
+}
+
+/**
+ * A `MemoryStore` over embedded LanceDB: a local folder by default, or object storage (`s3://`,
+ * `gs://`, `az://`) and LanceDB Cloud (`db://`) by URI. LanceDB loads only when this is called.
+ */
+export async function createLanceStore(options: LanceStoreOptions = {}): Promise<MemoryStore> {
+  const config = parseWith(lanceStoreOptionsSchema, options, 'LanceDB store options');
+  const uri = config.uri ?? join(lociHome(), 'store');
+  const local = !remoteScheme.test(uri);
+  if (local) {
+    await mkdir(uri, { recursive: true }).catch((error: unknown) =>
+      failure(`cannot create the store folder ${uri} (check the path and its permissions)`, error),
+    );
+  }
+  // One after the other: LanceDB requires apache-arrow itself, and Node refuses to require() an ES
+  // module that a parallel import() is still loading.
+  const lancedb: LanceDbModule = await import('@lancedb/lancedb');
+  const arrow: ArrowModule = await import('apache-arrow');
+  const connectOptions: Partial<LanceDb.ConnectionOptions> = {
+    readConsistencyInterval: config.readConsistencySeconds,
+  };
+  if (config.storageOptions) connectOptions.storageOptions = config.storageOptions;
+  if (config.apiKey !== undefined) connectOptions.apiKey = config.apiKey;
+  if (config.region !== undefined) connectOptions.region = config.region;
+  const connection = await lancedb
+    .connect(uri, connectOptions)
+    .catch((error: unknown) => failure(`cannot open the LanceDB store at ${uri}`, error));
+
+  const open = new Set<LanceMemoryTable<{ id: string }>>();
+
+  function checkName(name: unknown): string {
+    if (typeof name !== 'string' || !tableNamePattern.test(name)) {
+      throw new ConfigError(`table name ${JSON.stringify(name)} must match [a-z][a-z0-9_]{0,63}`, [
+        { path: 'name', message: 'invalid table name' },
+      ]);
+    }
+    return name;
+  }
+
+  async function openNative(definition: TableDefinition, schema: ReturnType<typeof arrowSchemaOf>) {
+    const names = await listTables();
+    if (names.includes(definition.name)) return connection.openTable(definition.name);
+    // existOk: another process may create the same table between the listing and this call.
+    return connection.createEmptyTable(definition.name, schema, { mode: 'create', existOk: true });
+  }
+
+  async function ensureFullTextIndexes(native: LanceDb.Table, definition: TableDefinition): Promise<void> {
+    const wanted = definition.fullText ?? [];
+    if (wanted.length === 0) return;
+    const indexed = new Set(
+      (await native.listIndices())
+        .filter((index) => index.indexType === 'FTS')
+        .flatMap((index) => index.columns),
+    );
+    for (const column of wanted) {
+      if (indexed.has(column)) continue;
+      try {
+        await native.createIndex(column, { config: lancedb.Index.fts() });
+      } catch (error) {
+        // Two processes opening a new table race to create its index; losing that race is fine.
+        const now = await native.listIndices();
+        if (!now.some((index) => index.indexType === 'FTS' && index.columns.includes(column))) throw error;
+      }
+    }
+  }
+
+  async function listTables(): Promise<string[]> {
+    const names: string[] = [];
+    for (;;) {
+      const last = names.at(-1);
+      const page = await connection.tableNames(
+        last === undefined ? { limit: 1000 } : { startAfter: last, limit: 1000 },
+      );
+      names.push(...page);
+      if (page.length < 1000) return names;
+    }
+  }
+
+  return {
+    uri,
+
+    async openTable<TSchema extends z.ZodObject>(definition: TableDefinition<TSchema>) {
+      checkName(definition.name);
+      const columns = columnsOf(definition);
+      const schema = arrowSchemaOf(arrow, columns);
+      const label = `table "${definition.name}" in ${uri}`;
+      try {
+        const native = await openNative(definition, schema);
+        const differences = schemaDifferences(await native.schema(), schema);
+        if (differences.length > 0) {
+          throw new StoreError(
+            `${label} exists with a different schema: ${differences.join('; ')}. ` +
+              'Open it with its original definition, or drop it (or use a new table name) to start over.',
+            { code: 'schema_mismatch', category: 'user' },
+          );
+        }
+        await ensureFullTextIndexes(native, definition);
+        const table = createLanceTable<z.output<TSchema> & { id: string }>({
+          lancedb,
+          native,
+          definition,
+          columns,
+          arrowSchema: schema,
+          policy: config.indexPolicy,
+          rowsAtOpen: await native.countRows(),
+        });
+        open.add(table as unknown as LanceMemoryTable<{ id: string }>);
+        return table as MemoryTable<z.output<TSchema> & { id: string }>;
+      } catch (error) {
+        return failure(`cannot open ${label}`, error);
+      }
+    },
+
+    async listTables() {
+      return listTables().catch((error: unknown) => failure(`cannot list the tables of ${uri}`, error));
+    },
+
+    async dropTable(name: string) {
+      checkName(name);
+      const names = await listTables().catch((error: unknown) =>
+        failure(`cannot list the tables of ${uri}`, error),
+      );
+      // Dropping a table that is not there is a no-op, so cleanup code can run twice.
+      if (!names.includes(name)) return;
+      await connection
+        .dropTable(name)
+        .catch((error: unknown) => failure(`cannot drop table "${name}"`, error));
+    },
+
+    async close() {
+      // Background index work finishes first so no half-built index is abandoned mid-write.
+      await Promise.all([...open].map((table) => table.settle()));
+      open.clear();
+      connection.close();
+    },
+  };
+}

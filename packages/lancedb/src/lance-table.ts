@@ -1,0 +1,378 @@
+import type * as LanceDb from '@lancedb/lancedb';
+import {
+  ConfigError,
+  DimensionMismatchError,
+  type Filter,
+  LociError,
+  type MemoryTable,
+  parseWith,
+  type QueryOptions,
+  type SearchHit,
+  type SearchOptions,
+  StoreError,
+  type TableDefinition,
+} from '@loci/core';
+import type * as Arrow from 'apache-arrow';
+import { z } from 'zod';
+import { type ColumnSpec, NAMESPACE_COLUMN } from './columns.js';
+import { compileFilter, namespaceClause, sqlIdentifier, sqlString } from './filter-sql.js';
+import type { IndexPolicy } from './lance-store-options.js';
+import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
+import { decodeRow, encodeRows } from './row-codec.js';
+
+export type LanceDbModule = typeof LanceDb;
+
+export interface LanceTableParts {
+  lancedb: LanceDbModule;
+  native: LanceDb.Table;
+  definition: TableDefinition;
+  columns: ColumnSpec[];
+  arrowSchema: Arrow.Schema;
+  policy: IndexPolicy;
+  /** Rows in the table when it was opened; the index policy counts from there. */
+  rowsAtOpen: number;
+}
+
+/** A `MemoryTable` plus what the store needs to close it cleanly. */
+export interface LanceMemoryTable<TRow extends { id: string }> extends MemoryTable<TRow> {
+  /** Resolves when background index work started by writes has finished. */
+  settle(): Promise<void>;
+}
+
+const namespaceSchema = z.string().min(1, 'namespace must be a non-empty string');
+const idsSchema = z.array(z.string()).readonly();
+const kSchema = z.int().min(1).max(10_000);
+const pageSchema = z.object({
+  limit: z.int().min(0).optional(),
+  offset: z.int().min(0).optional(),
+});
+
+// Commit conflicts with a concurrent compaction are retried, as LanceDB itself does for appends.
+const writeAttempts = 5;
+// `IN` lists are sent in slices so a statement stays small however many ids a caller passes.
+const idSlice = 500;
+
+export function createLanceTable<TRow extends { id: string }>(
+  parts: LanceTableParts,
+): LanceMemoryTable<TRow> {
+  const { lancedb, native, definition, columns, arrowSchema, policy } = parts;
+  const metric = definition.metric ?? 'cosine';
+  const fullText = definition.fullText ?? [];
+  const vectorColumns = columns.filter((column) => column.kind === 'vector');
+  const label = `table "${definition.name}"`;
+
+  let knownRows = parts.rowsAtOpen;
+  let rowsSinceRefresh = 0;
+  let maintenance: Promise<void> | undefined;
+
+  async function storeCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (LociError.isInstance(error)) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        if (attempt < writeAttempts && /conflict|retryable/i.test(message)) continue;
+        throw new StoreError(`${label}: ${what} failed: ${message}`, { cause: error });
+      }
+    }
+  }
+
+  function scope(namespace: unknown, filter?: Filter): string {
+    const checked = parseWith(namespaceSchema, namespace, `${label} namespace`);
+    const clause = namespaceClause(checked);
+    return filter === undefined ? clause : `${clause} AND (${compileFilter(filter, columns)})`;
+  }
+
+  function toArrow(records: Record<string, unknown>[]) {
+    return lancedb.makeArrowTable(records, { schema: arrowSchema });
+  }
+
+  function decode(stored: Record<string, unknown>): TRow {
+    return decodeRow(columns, stored) as TRow;
+  }
+
+  function afterWrite(rows: number): void {
+    knownRows += rows;
+    rowsSinceRefresh += rows;
+    if (maintenance) return;
+    const needsVectorIndex = vectorColumns.length > 0 && knownRows >= policy.vectorIndexAfterRows;
+    if (rowsSinceRefresh < policy.refreshAfterRows && !needsVectorIndex) return;
+    maintenance = maintain(false)
+      // Background work must not crash the process: a failed run is retried at the next trigger,
+      // and `optimize()` runs the same work in the foreground and throws what fails.
+      .catch(() => {})
+      .finally(() => {
+        maintenance = undefined;
+      });
+  }
+
+  /** Builds missing indexes, or folds new rows into existing ones. Never blocks a caller's write. */
+  async function maintain(compact: boolean): Promise<void> {
+    rowsSinceRefresh = 0;
+    knownRows = await native.countRows();
+    const indices = await native.listIndices();
+    const indexed = new Set(indices.flatMap((index) => index.columns));
+    let built = false;
+    if (knownRows >= policy.vectorIndexAfterRows) {
+      for (const column of vectorColumns) {
+        if (indexed.has(column.name)) continue;
+        const config =
+          policy.vectorIndexType === 'ivf_pq'
+            ? lancedb.Index.ivfPq({ distanceType: metric })
+            : lancedb.Index.ivfFlat({ distanceType: metric });
+        await native.createIndex(column.name, { config, replace: true });
+        built = true;
+      }
+      if (policy.namespaceIndex && !indexed.has(NAMESPACE_COLUMN)) {
+        await native.createIndex(NAMESPACE_COLUMN, { config: lancedb.Index.btree(), replace: true });
+        built = true;
+      }
+    }
+    // A fresh index already covers every row; otherwise fold unindexed rows in (LanceDB searches
+    // them by brute force meanwhile, so results are current either way) and compact small files.
+    if (!built || compact) await native.optimize();
+  }
+
+  async function settle(): Promise<void> {
+    while (maintenance) await maintenance;
+  }
+
+  function vectorColumnFor(options: SearchOptions): ColumnSpec {
+    if (options.vectorColumn !== undefined) {
+      const column = vectorColumns.find((candidate) => candidate.name === options.vectorColumn);
+      if (!column) {
+        throw new ConfigError(`${label}: "${options.vectorColumn}" is not a vector column`, [
+          { path: 'vectorColumn', message: 'not a vector column' },
+        ]);
+      }
+      return column;
+    }
+    const [only, ...others] = vectorColumns;
+    if (!only) throw new ConfigError(`${label} has no vector column to search`);
+    if (others.length > 0) {
+      throw new ConfigError(`${label} has several vector columns; pass vectorColumn`, [
+        { path: 'vectorColumn', message: 'required when a table has several vector columns' },
+      ]);
+    }
+    return only;
+  }
+
+  function similarity(distance: number): number {
+    // LanceDB returns 1 - cos for cosine, -dot for dot and the squared euclidean distance for l2.
+    if (metric === 'cosine') return 1 - distance;
+    if (metric === 'dot') return -distance;
+    return 1 / (1 + Math.sqrt(Math.max(0, distance)));
+  }
+
+  async function vectorSearch(
+    options: SearchOptions,
+    where: string,
+    limit: number,
+  ): Promise<SearchHit<TRow>[]> {
+    const column = vectorColumnFor(options);
+    const vector = options.vector;
+    if (!(vector instanceof Float32Array)) {
+      throw new ConfigError(`${label}: ${options.mode} search needs a Float32Array "vector"`, [
+        { path: 'vector', message: 'expected Float32Array' },
+      ]);
+    }
+    if (vector.length !== column.dimensions) {
+      throw new DimensionMismatchError({
+        expected: column.dimensions ?? 0,
+        actual: vector.length,
+        what: `${label}: query vector for column "${column.name}"`,
+      });
+    }
+    // `where` before the nearest-neighbour step is a prefilter (LanceDB's default): the k nearest
+    // rows OF THIS NAMESPACE come back even when other namespaces crowd the neighbourhood.
+    const rows = await storeCall('vector search', () =>
+      native
+        .vectorSearch(vector)
+        .column(column.name)
+        .distanceType(metric)
+        .where(where)
+        .limit(limit)
+        .toArray(),
+    );
+    return rows.map((stored: Record<string, unknown>) => ({
+      row: decode(stored),
+      score: similarity(Number(stored['_distance'])),
+    }));
+  }
+
+  async function textSearch(
+    options: SearchOptions,
+    where: string,
+    limit: number,
+  ): Promise<SearchHit<TRow>[]> {
+    if (typeof options.text !== 'string') {
+      throw new ConfigError(`${label}: ${options.mode} search needs "text"`, [
+        { path: 'text', message: 'expected string' },
+      ]);
+    }
+    const [first, ...more] = fullText;
+    if (!first) {
+      throw new ConfigError(`${label} has no fullText columns; declare them in the table definition`, [
+        { path: 'fullText', message: 'no full-text columns' },
+      ]);
+    }
+    if (options.text.trim().length === 0) return [];
+    const query =
+      more.length === 0
+        ? new lancedb.MatchQuery(options.text, first)
+        : new lancedb.MultiMatchQuery(options.text, fullText);
+    const rows = await storeCall('text search', () =>
+      native.query().fullTextSearch(query).where(where).limit(limit).toArray(),
+    );
+    return rows.map((stored: Record<string, unknown>) => ({
+      row: decode(stored),
+      score: Number(stored['_score']),
+    }));
+  }
+
+  const table: LanceMemoryTable<TRow> = {
+    name: definition.name,
+    definition,
+
+    async add({ namespace, rows }) {
+      scope(namespace);
+      const records = encodeRows(definition, columns, namespace, rows);
+      if (records.length === 0) return;
+      await storeCall('add', () => native.add(toArrow(records)));
+      afterWrite(records.length);
+    },
+
+    async upsert({ namespace, rows }) {
+      scope(namespace);
+      const records = encodeRows(definition, columns, namespace, rows);
+      if (records.length === 0) return;
+      // mergeInsert refuses two source rows with one key; the last one of a batch wins.
+      const lastById = new Map(records.map((record) => [record['id'] as string, record]));
+      const result = await storeCall('upsert', () =>
+        native
+          .mergeInsert([NAMESPACE_COLUMN, 'id'])
+          .whenMatchedUpdateAll()
+          .whenNotMatchedInsertAll()
+          .execute(toArrow([...lastById.values()])),
+      );
+      afterWrite(result.numInsertedRows + result.numUpdatedRows);
+    },
+
+    async get({ namespace, ids }) {
+      const scoped = scope(namespace);
+      const wanted = parseWith(idsSchema, ids, `${label} ids`);
+      const found = new Map<string, TRow>();
+      for (let start = 0; start < wanted.length; start += idSlice) {
+        const slice = wanted.slice(start, start + idSlice);
+        const where = `${scoped} AND ${sqlIdentifier('id')} IN (${slice.map(sqlString).join(', ')})`;
+        const rows = await storeCall('get', () => native.query().where(where).toArray());
+        for (const stored of rows) {
+          const row = decode(stored);
+          found.set(row.id, row);
+        }
+      }
+      // In the order asked for; an id asked twice comes back once.
+      return [...new Set(wanted)].flatMap((id) => {
+        const row = found.get(id);
+        return row ? [row] : [];
+      });
+    },
+
+    async delete({ namespace, ids, filter }) {
+      if (ids === undefined && filter === undefined) {
+        throw new ConfigError(`${label}: delete needs ids or a filter`, [
+          { path: 'ids', message: 'pass ids or filter' },
+        ]);
+      }
+      const where = scope(namespace, filter);
+      if (ids !== undefined) {
+        const checked = parseWith(idsSchema, ids, `${label} ids`);
+        if (checked.length === 0) return 0;
+        let removed = 0;
+        for (let start = 0; start < checked.length; start += idSlice) {
+          const slice = checked.slice(start, start + idSlice);
+          const sliced = `${where} AND ${sqlIdentifier('id')} IN (${slice.map(sqlString).join(', ')})`;
+          const result = await storeCall('delete', () => native.delete(sliced));
+          removed += result.numDeletedRows;
+        }
+        return removed;
+      }
+      const result = await storeCall('delete', () => native.delete(where));
+      return result.numDeletedRows;
+    },
+
+    async count({ namespace, filter }) {
+      const where = scope(namespace, filter);
+      return storeCall('count', () => native.countRows(where));
+    },
+
+    async query(options: QueryOptions) {
+      const where = scope(options.namespace, options.filter);
+      const page = parseWith(
+        pageSchema,
+        { limit: options.limit, offset: options.offset },
+        `${label} query paging`,
+      );
+      let query = native.query().where(where);
+      if (options.orderBy) {
+        const column = columns.find((candidate) => candidate.name === options.orderBy?.field);
+        if (!column || column.kind === 'vector' || column.kind === 'stringList') {
+          throw new ConfigError(`${label}: cannot order by "${options.orderBy.field}"`, [
+            {
+              path: 'orderBy.field',
+              message: column ? `a ${column.kind} column has no order` : 'unknown field',
+            },
+          ]);
+        }
+        const direction = options.orderBy.direction ?? 'asc';
+        if (direction !== 'asc' && direction !== 'desc') {
+          throw new ConfigError(`${label}: orderBy.direction must be "asc" or "desc"`);
+        }
+        // id breaks ties so pages never overlap or skip rows.
+        query = query.orderBy([
+          { columnName: column.name, ascending: direction === 'asc' },
+          { columnName: 'id', ascending: true },
+        ]);
+      }
+      if (page.offset !== undefined) query = query.offset(page.offset);
+      if (page.limit !== undefined) query = query.limit(page.limit);
+      const rows = await storeCall('query', () => query.toArray());
+      return rows.map(decode);
+    },
+
+    async search(options: SearchOptions) {
+      const where = scope(options.namespace, options.filter);
+      const k = parseWith(kSchema, options.k, `${label} search k`);
+      switch (options.mode) {
+        case 'vector':
+          return vectorSearch(options, where, k);
+        case 'text':
+          return textSearch(options, where, k);
+        case 'hybrid': {
+          // Deeper lists than k so an item ranked modestly by both can still win the fusion.
+          const depth = Math.min(10_000, Math.max(k * 2, k + 20));
+          const [byVector, byText] = await Promise.all([
+            vectorSearch(options, where, depth),
+            textSearch(options, where, depth),
+          ]);
+          return reciprocalRankFusion([byVector, byText], (hit) => hit.row.id)
+            .slice(0, k)
+            .map(({ item, score }) => ({ row: item.row, score }));
+        }
+        default:
+          throw new ConfigError(`${label}: search mode must be vector, text or hybrid`, [
+            { path: 'mode', message: `unknown mode ${JSON.stringify(options.mode)}` },
+          ]);
+      }
+    },
+
+    async optimize() {
+      await settle();
+      await storeCall('optimize', () => maintain(true));
+    },
+
+    settle,
+  };
+  return table;
+}
