@@ -6,6 +6,7 @@ import { registerChat } from './commands/chat.js';
 import { registerDemo } from './commands/demo.js';
 import { registerModels } from './commands/models.js';
 import { registerTrain } from './commands/train.js';
+import { describeError } from './describe-error.js';
 
 const program = new Command('loci')
   .description('Long-term memory for LLM agents: demo, chat, benchmarks and models.')
@@ -23,10 +24,8 @@ registerBenchMemgpt(bench);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (LociError.isInstance(error)) {
-    process.stderr.write(`loci: ${error.message}\n`);
-    process.exitCode = error.category === 'user' ? 2 : 1;
-  } else {
-    throw error;
-  }
+  const debug = process.env['LOCI_DEBUG'] === '1';
+  process.stderr.write(describeError(error, { debug }));
+  // 2: the caller should change something (input, flags, config); 1: anything else.
+  process.exitCode = LociError.isInstance(error) && error.category === 'user' ? 2 : 1;
 }

@@ -1,0 +1,161 @@
+import type { Memory, Recalled } from '@loci/core';
+import { categoryNames, type DemoConversation, type DemoQuestion } from './demo-conversation.js';
+import { median } from './format.js';
+
+export interface IngestResult {
+  turns: number;
+  seconds: number;
+  turnsPerSecond: number;
+}
+
+/**
+ * Feeds the conversation to a memory as it happened: a session boundary, its turns one by one,
+ * and a closing boundary; then flushes, so the time covers everything the memory wrote.
+ */
+export async function ingestConversation(options: {
+  memory: Memory;
+  conversation: DemoConversation;
+  namespace: string;
+  onTurn?: (done: number, total: number) => void;
+}): Promise<IngestResult> {
+  const { memory, conversation, namespace, onTurn } = options;
+  const total = conversation.turns.length;
+  let done = 0;
+  const started = performance.now();
+  for (const session of conversation.sessions) {
+    await memory.observe({
+      namespace,
+      event: { type: 'session', id: session.id, boundary: 'start', at: session.at },
+    });
+    for (const turn of session.turns) {
+      await memory.observe({ namespace, event: { type: 'turn', ...turn } });
+      done += 1;
+      onTurn?.(done, total);
+    }
+    const end = session.turns.at(-1)?.at ?? session.at;
+    await memory.observe({ namespace, event: { type: 'session', id: session.id, boundary: 'end', at: end } });
+  }
+  await memory.flush?.();
+  const seconds = (performance.now() - started) / 1000;
+  return { turns: total, seconds, turnsPerSecond: seconds > 0 ? total / seconds : total };
+}
+
+/** Demo questions: one of each category in turn (single-hop, temporal, multi-hop, open-domain). */
+export function pickQuestions(questions: readonly DemoQuestion[], count: number): DemoQuestion[] {
+  const order = [4, 2, 1, 3];
+  const queues = order.map((category) => questions.filter((question) => question.category === category));
+  const picked: DemoQuestion[] = [];
+  while (picked.length < count && queues.some((queue) => queue.length > 0)) {
+    for (const queue of queues) {
+      const next = queue.shift();
+      if (next && picked.length < count) picked.push(next);
+    }
+  }
+  return picked;
+}
+
+export interface RecalledTurn {
+  id: string;
+  speaker?: string;
+  at?: string;
+  text?: string;
+  isEvidence: boolean;
+}
+
+export interface AnsweredQuestion {
+  question: string;
+  /** Known when the question comes from the conversation file. */
+  category?: number;
+  categoryName?: string;
+  answer?: string;
+  evidence?: string[];
+  /** Evidence turn ids found among the sources of the recalled items. */
+  evidenceRecalled?: string[];
+  recallMs: number;
+  recalled: (Omit<Recalled, 'at'> & { rank: number; turns: RecalledTurn[] })[];
+}
+
+/** Asks one question and checks which of its evidence turns came back as sources. */
+export async function askQuestion(options: {
+  memory: Memory;
+  conversation: DemoConversation;
+  namespace: string;
+  question: string | DemoQuestion;
+  k: number;
+  at: Date;
+}): Promise<AnsweredQuestion> {
+  const { memory, conversation, namespace, k, at } = options;
+  const known = typeof options.question === 'string' ? undefined : options.question;
+  const query = known?.question ?? (options.question as string);
+  const evidence = new Set(known?.evidence ?? []);
+  const started = performance.now();
+  const items = await memory.recall({ query, namespace, k, at });
+  const recallMs = performance.now() - started;
+  const sources = new Set(items.flatMap((item) => item.sources));
+  const recalled = items.slice(0, k).map((item, index) => ({
+    rank: index + 1,
+    score: item.score,
+    kind: item.kind,
+    sources: item.sources,
+    tokens: item.tokens,
+    text: item.text,
+    turns: item.sources.map((id): RecalledTurn => {
+      const turn = conversation.turnsById.get(id);
+      if (!turn) return { id, isEvidence: evidence.has(id) };
+      return {
+        id,
+        speaker: turn.speaker,
+        at: turn.at.toISOString(),
+        text: turn.text,
+        isEvidence: evidence.has(id),
+      };
+    }),
+  }));
+  if (!known) return { question: query, recallMs, recalled };
+  return {
+    question: query,
+    category: known.category,
+    categoryName: categoryNames[known.category] ?? `category ${known.category}`,
+    answer: known.answer,
+    evidence: known.evidence,
+    evidenceRecalled: known.evidence.filter((id) => sources.has(id)),
+    recallMs,
+    recalled,
+  };
+}
+
+export interface RecallSummary {
+  questions: number;
+  /** Questions from the file, whose evidence is known. */
+  withEvidence: number;
+  /** Of those, how many had every evidence turn recalled. */
+  allEvidenceRecalled: number;
+  /** Mean fraction of evidence turns recalled per question. */
+  evidenceRecall: number;
+  recallMsMedian: number;
+}
+
+export function summarise(answers: readonly AnsweredQuestion[]): RecallSummary {
+  const scored = answers.filter((answer) => answer.evidence !== undefined && answer.evidence.length > 0);
+  const fractions = scored.map((answer) => (answer.evidenceRecalled?.length ?? 0) / answer.evidence!.length);
+  return {
+    questions: answers.length,
+    withEvidence: scored.length,
+    allEvidenceRecalled: fractions.filter((fraction) => fraction === 1).length,
+    evidenceRecall:
+      fractions.length > 0 ? fractions.reduce((sum, value) => sum + value, 0) / fractions.length : 0,
+    recallMsMedian: median(answers.map((answer) => answer.recallMs)),
+  };
+}
+
+/** Everything `loci demo` found out; printed as text, or as JSON with `--json`. */
+export interface DemoReport {
+  conversation: { speakers: [string, string]; sessions: number; turns: number; from: string; to: string };
+  embedder: { provider: string; modelId: string; dimensions: number; readySeconds: number };
+  store: { uri: string; namespace: string; fresh: boolean };
+  memory: string;
+  ingest: IngestResult;
+  k: number;
+  questions: AnsweredQuestion[];
+  summary: RecallSummary;
+}
