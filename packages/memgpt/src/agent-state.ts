@@ -1,0 +1,52 @@
+import { parseWith } from '@loci/core';
+import { z } from 'zod';
+import { agentConfigSchema } from './config.js';
+
+const blockSchema = z.object({
+  label: z.string(),
+  value: z.string(),
+  limit: z.number().int().min(1),
+  description: z.string().optional(),
+});
+
+/** What is saved after every step. The queue holds ids into recall storage, not copies. */
+export const agentStateSchema = z.object({
+  formatVersion: z.literal(1),
+  id: z.string(),
+  namespace: z.string(),
+  memoryNamespace: z.string(),
+  createdAt: z.iso.datetime(),
+  /** The read-only system instructions, kept so a resumed agent sees the same prompt. */
+  instructions: z.string(),
+  blocks: z.array(blockSchema),
+  /** The recursive summary: slot 0 of the queue. */
+  summary: z.string(),
+  /** How many messages the summary stands for. */
+  summarizedCount: z.number().int().min(0),
+  queue: z.array(z.string()),
+  config: agentConfigSchema,
+  nextSeq: z.number().int().min(0),
+  recallCount: z.number().int().min(0),
+  archivalCount: z.number().int().min(0),
+  stepCount: z.number().int().min(0),
+  /** Set once a memory-pressure alert was sent, cleared by the next flush. */
+  memoryPressureWarned: z.boolean(),
+  heartbeatsPausedUntil: z.iso.datetime().nullable(),
+});
+
+export type AgentState = z.output<typeof agentStateSchema>;
+
+export function parseAgentState(json: string, agentId: string): AgentState {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (error) {
+    return parseWith(z.never(), `not JSON: ${(error as Error).message}`, `saved state of agent "${agentId}"`);
+  }
+  return parseWith(agentStateSchema, raw, `saved state of agent "${agentId}"`);
+}
+
+/** A deep copy, so a step can work on a draft and drop it if the step fails. */
+export function cloneState(state: AgentState): AgentState {
+  return structuredClone(state);
+}
