@@ -3,12 +3,7 @@ import { join } from 'node:path';
 import { ConfigError } from '@loci/core';
 import { makeTempDir } from '@loci/testing/temp-dir';
 import { describe, expect, it } from 'vitest';
-import {
-  demoConversationPath,
-  loadDemoConversation,
-  parseDemoConversation,
-  parseSessionTime,
-} from './demo-conversation.js';
+import { demoConversationPath, loadDemoConversation, parseDemoConversation } from './demo-conversation.js';
 
 async function rawDemo(): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(demoConversationPath, 'utf8')) as Record<string, unknown>;
@@ -58,23 +53,6 @@ describe('the bundled demo conversation', () => {
     const keys = Object.keys(await rawDemo());
     expect(keys.slice(0, 4)).toEqual(['speaker_a', 'speaker_b', 'session_1_date_time', 'session_1']);
     expect(keys.at(-1)).toBe('qa');
-  });
-});
-
-describe('parseSessionTime', () => {
-  it('reads LoCoMo session times as UTC', () => {
-    expect(parseSessionTime('1:56 pm on 8 May, 2023')?.toISOString()).toBe('2023-05-08T13:56:00.000Z');
-    expect(parseSessionTime('12:09 am on 13 September, 2023')?.toISOString()).toBe(
-      '2023-09-13T00:09:00.000Z',
-    );
-    expect(parseSessionTime('12:30 pm on 1 January, 2024')?.toISOString()).toBe('2024-01-01T12:30:00.000Z');
-  });
-
-  it('rejects other shapes and impossible dates', () => {
-    expect(parseSessionTime('2023-05-08')).toBeUndefined();
-    expect(parseSessionTime('1:56 pm on 31 February, 2023')).toBeUndefined();
-    expect(parseSessionTime('13:10 pm on 8 May, 2023')).toBeUndefined();
-    expect(parseSessionTime('1:56 pm on 8 Maytember, 2023')).toBeUndefined();
   });
 });
 

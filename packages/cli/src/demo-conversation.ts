@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { parseSessionDate, turnText } from '@loci/bench';
 import { ConfigError, parseWith, type Turn } from '@loci/core';
 import { z } from 'zod';
 
@@ -67,42 +68,6 @@ export interface DemoConversation {
   questions: DemoQuestion[];
 }
 
-const months = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
-
-const sessionTimePattern = /^(\d{1,2}):(\d{2}) (am|pm) on (\d{1,2}) ([A-Za-z]+), (\d{4})$/;
-
-/**
- * Parses a LoCoMo session time such as "1:56 pm on 8 May, 2023", taken as UTC (the format names
- * no time zone). Undefined for anything else, so the caller can name the field.
- */
-export function parseSessionTime(text: string): Date | undefined {
-  const match = sessionTimePattern.exec(text.trim());
-  if (!match) return undefined;
-  const [, hourText, minuteText, meridiem, dayText, monthText, yearText] = match;
-  const month = months.indexOf((monthText ?? '').toLowerCase());
-  const hour12 = Number(hourText);
-  const minute = Number(minuteText);
-  const day = Number(dayText);
-  if (month < 0 || hour12 < 1 || hour12 > 12 || minute > 59) return undefined;
-  const hour = (hour12 % 12) + (meridiem === 'pm' ? 12 : 0);
-  const date = new Date(Date.UTC(Number(yearText), month, day, hour, minute));
-  // 31 February would silently become 2 March.
-  return date.getUTCDate() === day ? date : undefined;
-}
-
 function invalid(where: string, path: string, message: string): ConfigError {
   return new ConfigError(`invalid ${where}: ${path}: ${message}`, [{ path, message }]);
 }
@@ -130,7 +95,7 @@ export function parseDemoConversation(input: unknown, where: string): DemoConver
     if (number !== index + 1)
       throw invalid(where, `session_${index + 1}`, 'missing (sessions are numbered 1..N)');
     const dateText = file[`${id}_date_time`];
-    const at = typeof dateText === 'string' ? parseSessionTime(dateText) : undefined;
+    const at = typeof dateText === 'string' ? parseSessionDate(dateText) : undefined;
     if (typeof dateText !== 'string' || at === undefined) {
       throw invalid(
         where,
@@ -158,8 +123,8 @@ export function parseDemoConversation(input: unknown, where: string): DemoConver
       return {
         id: row.dia_id,
         speaker: row.speaker,
-        // A memory only sees text, so a shared image is described by its caption.
-        text: row.blip_caption ? `${row.text} [shares ${row.blip_caption}]` : row.text,
+        // A memory only sees text, so a shared image is described by its caption (as in the benchmark).
+        text: turnText(row.text, row.blip_caption),
         said: row.text,
         // Turns of a session share its time; a second per turn keeps their order.
         at: new Date(at.getTime() + position * 1000),
