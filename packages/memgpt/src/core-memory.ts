@@ -37,8 +37,10 @@ const defaultHuman = 'Nothing is known about the user yet.';
 export function createBlocks(input: Record<string, BlockInput> | undefined, defaultLimit: number): Block[] {
   const parsed = parseWith(blocksInputSchema, input ?? {}, 'core memory blocks');
   const entries: [string, BlockInput][] = Object.entries(parsed);
-  if (!('persona' in parsed)) entries.unshift(['persona', defaultPersona]);
-  if (!('human' in parsed)) entries.splice(1, 0, ['human', defaultHuman]);
+  // Defaults always fit, however small the default limit.
+  const fitting = (value: string) => ({ value, limit: Math.max(defaultLimit, value.length) });
+  if (!('persona' in parsed)) entries.unshift(['persona', fitting(defaultPersona)]);
+  if (!('human' in parsed)) entries.splice(1, 0, ['human', fitting(defaultHuman)]);
   const blocks: Block[] = [];
   for (const [label, value] of entries) {
     const block: Block =
