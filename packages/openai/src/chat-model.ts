@@ -1,0 +1,198 @@
+import {
+  ConfigError,
+  type GenerateOptions,
+  type GenerateResult,
+  type LanguageModel,
+  type StreamPart,
+  type ToolCall,
+} from '@loci/core';
+import {
+  argumentsText,
+  type Completion,
+  chunkSchema,
+  completionSchema,
+  mapFinishReason,
+  newToolCallId,
+  parseReplyBody,
+  parseReplyValue,
+  toolCallsFromCompletion,
+  toUsage,
+} from './chat-reply.js';
+import { nativeRequest, type RequestSettings } from './chat-request.js';
+import { baseURLOrDefault, createClient, resolveApiKey } from './client.js';
+import { jsonModeRequest, readJsonModeReply } from './json-tool-mode.js';
+import { defaultContextWindow, knownContextWindow, maxTokensParameterFor } from './known-models.js';
+import {
+  defaultMaxRetries,
+  defaultMaxRetryDelayMs,
+  defaultRetryDelayMs,
+  defaultTimeoutMs,
+  type OpenAIChatModelOptions,
+  parseChatModelOptions,
+} from './options.js';
+import { classifyFailure } from './provider-error.js';
+import { readResponseObject } from './response-object.js';
+import { abortReason, type RetryPolicy, withRetries } from './retry.js';
+
+type RawUsage = Completion['usage'];
+
+/** A `LanguageModel` over the `openai` SDK: OpenAI itself or any compatible server via `baseURL`. */
+export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageModel {
+  const options = parseChatModelOptions(input);
+  const apiKey = resolveApiKey(options.apiKey, options.baseURL);
+  if (apiKey === undefined) {
+    throw new ConfigError(
+      'invalid OpenAI chat model options: apiKey: required for api.openai.com; set OPENAI_API_KEY, pass apiKey, or pass baseURL for a local server',
+      [{ path: 'apiKey', message: 'required for api.openai.com' }],
+    );
+  }
+  const baseURL = baseURLOrDefault(options.baseURL);
+  const client = createClient({
+    apiKey,
+    baseURL,
+    ...(options.organization === undefined ? {} : { organization: options.organization }),
+    ...(options.headers === undefined ? {} : { headers: options.headers }),
+  });
+  const policy: RetryPolicy = {
+    maxRetries: options.maxRetries ?? defaultMaxRetries,
+    baseDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
+    maxDelayMs: options.maxRetryDelayMs ?? defaultMaxRetryDelayMs,
+  };
+  const timeout = options.timeoutMs ?? defaultTimeoutMs;
+  const toolMode = options.toolMode ?? 'native';
+  const settings: RequestSettings = {
+    model: options.model,
+    maxTokensParameter: options.maxTokensParameter ?? maxTokensParameterFor(options.baseURL),
+  };
+  const what = `chat completion (${options.model} at ${baseURL})`;
+
+  const buildRequest = (request: GenerateOptions) =>
+    toolMode === 'json' ? jsonModeRequest(request, settings) : nativeRequest(request, settings);
+
+  const requestOptions = (request: GenerateOptions) =>
+    request.signal === undefined ? { timeout } : { timeout, signal: request.signal };
+
+  /** One place turns a reply into a result, so `stream` finishes with exactly what `generate` returns. */
+  function toResult(
+    request: GenerateOptions,
+    rawContent: string | null,
+    nativeToolCalls: ToolCall[],
+    rawFinishReason: string | null | undefined,
+    rawUsage: RawUsage,
+  ): GenerateResult {
+    const truncated = rawFinishReason === 'length';
+    let content = rawContent === '' ? null : rawContent;
+    let toolCalls = nativeToolCalls;
+    let object: unknown;
+    let hasObject = false;
+    if (toolMode === 'json') {
+      const reply = readJsonModeReply(request, content, nativeToolCalls, truncated);
+      content = reply.content;
+      toolCalls = reply.toolCalls;
+      hasObject = 'object' in reply;
+      object = reply.object;
+    } else if (request.responseSchema !== undefined && toolCalls.length === 0) {
+      object = readResponseObject(content, request.responseSchema, truncated);
+      hasObject = true;
+    }
+    let finishReason = mapFinishReason(rawFinishReason);
+    // Some servers (and JSON tool mode) say 'stop' although the reply is a tool call.
+    if (toolCalls.length > 0 && (finishReason === 'stop' || finishReason === 'other'))
+      finishReason = 'tool-calls';
+    const result: GenerateResult = {
+      message:
+        toolCalls.length > 0 ? { role: 'assistant', content, toolCalls } : { role: 'assistant', content },
+      toolCalls,
+      usage: toUsage(rawUsage, request.messages, content, toolCalls),
+      finishReason,
+    };
+    if (hasObject) result.object = object;
+    return result;
+  }
+
+  async function generate(request: GenerateOptions): Promise<GenerateResult> {
+    const params = buildRequest(request);
+    const completion = await withRetries(what, policy, request.signal, async () => {
+      const response = await client.chat.completions
+        .create({ ...params, stream: false }, requestOptions(request))
+        .asResponse();
+      return parseReplyBody(completionSchema, await response.text(), what);
+    });
+    const choice = completion.choices[0] as Completion['choices'][number];
+    return toResult(
+      request,
+      choice.message.content ?? null,
+      toolCallsFromCompletion(choice.message),
+      choice.finish_reason,
+      completion.usage,
+    );
+  }
+
+  async function* streamNative(request: GenerateOptions): AsyncGenerator<StreamPart> {
+    const params = buildRequest(request);
+    const stream = await withRetries(what, policy, request.signal, () =>
+      client.chat.completions.create(
+        { ...params, stream: true, stream_options: { include_usage: true } },
+        requestOptions(request),
+      ),
+    );
+    let content = '';
+    const calls = new Map<number, { id: string; name: string; arguments: string }>();
+    let finishReason: string | null | undefined;
+    let usage: RawUsage;
+    try {
+      for await (const raw of stream) {
+        const chunk = parseReplyValue(chunkSchema, raw, JSON.stringify(raw), what);
+        if (chunk.usage) usage = chunk.usage;
+        for (const choice of chunk.choices ?? []) {
+          if (choice.finish_reason) finishReason = choice.finish_reason;
+          const delta = choice.delta;
+          if (delta?.content) {
+            content += delta.content;
+            yield { type: 'text-delta', text: delta.content };
+          }
+          for (const call of delta?.tool_calls ?? []) {
+            const index = call.index ?? 0;
+            const entry = calls.get(index) ?? { id: '', name: '', arguments: '' };
+            calls.set(index, entry);
+            if (call.id) entry.id = call.id;
+            const name = call.function?.name;
+            // Most servers send the name once; a few repeat it whole in later chunks.
+            if (name && name !== entry.name) entry.name += name;
+            const argumentsDelta = argumentsText(call.function?.arguments);
+            entry.arguments += argumentsDelta;
+            const part: StreamPart = { type: 'tool-call-delta', index, argumentsDelta };
+            if (call.id) part.id = call.id;
+            if (name) part.name = name;
+            yield part;
+          }
+        }
+      }
+    } catch (error) {
+      if (request.signal?.aborted) throw abortReason(request.signal);
+      throw classifyFailure(error, what).error;
+    }
+    const toolCalls = [...calls.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, call]) => ({ id: call.id || newToolCallId(), name: call.name, arguments: call.arguments }));
+    yield { type: 'finish', result: toResult(request, content, toolCalls, finishReason, usage) };
+  }
+
+  /** JSON tool mode cannot show tool calls before the whole JSON object is in, so it streams the result. */
+  async function* streamWhole(request: GenerateOptions): AsyncGenerator<StreamPart> {
+    const result = await generate(request);
+    if (result.message.content) yield { type: 'text-delta', text: result.message.content };
+    for (const [index, call] of result.toolCalls.entries()) {
+      yield { type: 'tool-call-delta', index, id: call.id, name: call.name, argumentsDelta: call.arguments };
+    }
+    yield { type: 'finish', result };
+  }
+
+  return {
+    provider: 'openai',
+    modelId: options.model,
+    contextWindow: options.contextWindow ?? knownContextWindow(options.model) ?? defaultContextWindow,
+    generate,
+    stream: (request) => (toolMode === 'json' ? streamWhole(request) : streamNative(request)),
+  };
+}
