@@ -65,9 +65,14 @@ export async function createLanceStore(options: LanceStoreOptions = {}): Promise
   }
 
   async function openNative(definition: TableDefinition, schema: ReturnType<typeof arrowSchemaOf>) {
-    const names = await listTables();
-    if (names.includes(definition.name)) return connection.openTable(definition.name);
-    // existOk: another process may create the same table between the listing and this call.
+    // Open first rather than list: listing needs delimiter support some S3-compatible servers lack.
+    try {
+      return await connection.openTable(definition.name);
+    } catch (error) {
+      if (!/not found|does not exist/i.test(error instanceof Error ? error.message : String(error)))
+        throw error;
+    }
+    // existOk: another process may create the same table between the failed open and this call.
     return connection.createEmptyTable(definition.name, schema, { mode: 'create', existOk: true });
   }
 

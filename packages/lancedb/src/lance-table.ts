@@ -18,7 +18,7 @@ import { type ColumnSpec, NAMESPACE_COLUMN } from './columns.js';
 import { compileFilter, namespaceClause, sqlIdentifier, sqlString } from './filter-sql.js';
 import type { IndexPolicy } from './lance-store-options.js';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
-import { decodeRow, encodeRows } from './row-codec.js';
+import { decodeRow, encodeRows, loneSurrogateAt } from './row-codec.js';
 
 export type LanceDbModule = typeof LanceDb;
 
@@ -39,7 +39,13 @@ export interface LanceMemoryTable<TRow extends { id: string }> extends MemoryTab
   settle(): Promise<void>;
 }
 
-const namespaceSchema = z.string().min(1, 'namespace must be a non-empty string');
+const namespaceSchema = z
+  .string()
+  .min(1, 'namespace must be a non-empty string')
+  .refine(
+    (namespace) => loneSurrogateAt(namespace) < 0,
+    'namespace must be well-formed Unicode (a lone surrogate)',
+  );
 const idsSchema = z.array(z.string()).readonly();
 const kSchema = z.int().min(1).max(10_000);
 const pageSchema = z.object({

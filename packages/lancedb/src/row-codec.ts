@@ -38,6 +38,19 @@ export function encodeRows(
         record[column.name] = null;
         continue;
       }
+      if (column.kind === 'string' || column.kind === 'stringList') {
+        const strings = column.kind === 'string' ? [value as string] : (value as string[]);
+        for (const text of strings) {
+          const at = loneSurrogateAt(text);
+          if (at >= 0) {
+            throw new ConfigError(
+              `table "${definition.name}": invalid row ${index}: ${column.name}: text has a lone UTF-16 surrogate at ` +
+                `index ${at}, which UTF-8 storage cannot keep; nothing was written`,
+              [{ path: column.name, message: 'not well-formed Unicode' }],
+            );
+          }
+        }
+      }
       if (column.kind === 'vector') {
         const vector = value as Float32Array;
         if (vector.length !== column.dimensions) {
@@ -90,4 +103,12 @@ export function decodeRow(
     }
   }
   return row;
+}
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Index of the first unpaired surrogate (text UTF-8 cannot represent), or -1. */
+export function loneSurrogateAt(text: string): number {
+  const match = loneSurrogate.exec(text);
+  return match ? match.index : -1;
 }
