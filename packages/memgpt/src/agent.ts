@@ -243,8 +243,11 @@ function startAgent(setup: {
   const hub = createEventHub();
   // Messages by id, for the queue: loaded once, then kept as the queue changes.
   const messages = new Map<string, StoredMessage>(setup.queue.map((message) => [message.id, message]));
-  // Prompt form and tokens per message and per truncation limit; messages never change once stored.
-  const chatCache = new Map<string, { limit: number; message: ChatMessage; tokens: number }>();
+  // Prompt form and tokens per message (stored messages never change); a truncated form per limit.
+  const chatCache = new Map<
+    string,
+    { message: ChatMessage; tokens: number; cut?: { limit: number; message: ChatMessage; tokens: number } }
+  >();
   let tail: Promise<unknown> = Promise.resolve();
 
   /** Drops cached messages that left the saved queue (they stay in recall storage). */
@@ -262,38 +265,45 @@ function startAgent(setup: {
   const limitsOf = (current: AgentState): QueueLimits =>
     queueLimits({ ...current.config, contextWindow: windowOf(current) });
 
-  function promptEntry(message: StoredMessage, limit: number) {
-    const cached = chatCache.get(message.id);
-    if (cached && cached.limit === limit) return cached;
-    let chat = toChatMessage(message);
-    let tokens = countMessageTokens(chat);
-    if (tokens > limit) {
-      // Truncated for the prompt only; recall storage keeps the whole text.
-      chat = toChatMessage(message, limit);
-      tokens = countMessageTokens(chat);
+  function promptEntry(message: StoredMessage, limit: number): { message: ChatMessage; tokens: number } {
+    let cached = chatCache.get(message.id);
+    if (!cached) {
+      const chat = toChatMessage(message);
+      cached = { message: chat, tokens: countMessageTokens(chat) };
+      chatCache.set(message.id, cached);
     }
-    const entry = { limit, message: chat, tokens };
-    chatCache.set(message.id, entry);
-    return entry;
+    if (cached.tokens <= limit) return cached;
+    if (cached.cut?.limit !== limit) {
+      // Truncated for the prompt only; recall storage keeps the whole text.
+      const chat = toChatMessage(message, limit);
+      cached.cut = { limit, message: chat, tokens: countMessageTokens(chat) };
+    }
+    return cached.cut;
   }
 
   function render(current: AgentState, recalled: string): RenderedContext {
     const limits = limitsOf(current);
-    return renderContext({
+    const parts = {
       instructions: current.instructions,
       blocks: current.blocks,
       summary: current.summary,
       summarizedCount: current.summarizedCount,
-      queue: current.queue.map((id) => {
-        const message = messages.get(id);
-        if (!message) throw new StoreError(`queued message ${id} is not loaded`);
-        return promptEntry(message, limits.maxMessage);
-      }),
       recalled,
       recallCount: current.recallCount,
       archivalCount: current.archivalCount,
       now: new Date(),
       toolTokens,
+    };
+    // One message may take at most its share of the window, and never more than what the fixed parts leave.
+    const fixed = renderContext({ ...parts, queue: [] }).tokens.total;
+    const limit = Math.max(32, Math.min(limits.maxMessage, limits.flush - fixed - 8));
+    return renderContext({
+      ...parts,
+      queue: current.queue.map((id) => {
+        const message = messages.get(id);
+        if (!message) throw new StoreError(`queued message ${id} is not loaded`);
+        return promptEntry(message, limit);
+      }),
     });
   }
 
