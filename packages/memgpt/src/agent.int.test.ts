@@ -288,10 +288,23 @@ describe('MemGPT agent against the scripted server', () => {
       const hits = await agent.searchRecall(`food-${index}`, 3);
       expect(hits.map((hit) => hit.content)).toContain(text);
     }
-    // The summary sits in slot 0 of the queue in the next prompt.
+    // The summary sits in slot 0 of the queue in the next prompt, also after a restart.
+    const resumed = await loadAgent({
+      ...providers({ contextWindow: 3000 }),
+      id: agent.id,
+      namespace: agent.namespace,
+    });
+    expect(resumed.summary()).toBe(state.summary);
+    // Same prompt, apart from the clock line of the working context.
+    const withoutClock = (messages: { content: string | null }[]) =>
+      messages.map((message) => message.content?.replace(/\[now: [^\]]+\]/, ''));
+    expect(withoutClock(resumed.context().messages)).toEqual(withoutClock(agent.context().messages));
     server.enqueue(send('ok'));
-    await agent.step('and now?');
-    expect(String(lastChat().messages[1]?.content)).toContain('earlier messages were evicted');
+    await resumed.step('and now?');
+    expect(String(lastChat().messages[1]?.content)).toContain(
+      `${state.summarizedCount} earlier messages were evicted`,
+    );
+    expect(String(lastChat().messages[1]?.content)).toContain(state.summary);
   });
 
   it('falls back when the summary call fails: an alert, the messages stay searchable', async () => {
