@@ -119,6 +119,7 @@ describe('@loci/openai chat model against the scripted server', () => {
       );
       expect(error.code).toBe('connection_failed');
       expect(error.message).toContain('baseURL');
+      expect(error.message).toContain(gone.url);
     });
 
     it('stops waiting between retries when aborted', async () => {
@@ -231,6 +232,52 @@ describe('@loci/openai chat model against the scripted server', () => {
       })().catch((e: unknown) => e);
       expect(seen).toEqual([{ type: 'text-delta', text: 'Hi' }]);
       expect(error).toBeInstanceOf(ProviderError);
+    });
+
+    it('reports a stream that goes quiet for longer than timeoutMs', async () => {
+      server.enqueue({ content: 'one two three four five six', chunkDelayMs: 30_000 });
+      const seen: StreamPart[] = [];
+      const error = await (async () => {
+        for await (const part of model({ timeoutMs: 300 }).stream!({ messages: user('x') })) seen.push(part);
+      })().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProviderError);
+      expect(error).toMatchObject({ code: 'timeout' });
+      expect((error as Error).message).toContain('timeoutMs');
+      expect(seen.some((part) => part.type === 'finish')).toBe(false);
+    });
+
+    it('stops a stream aborted in the middle without a finish part', async () => {
+      server.enqueue({ content: 'one two three four five six', chunkDelayMs: 30_000 });
+      const controller = new AbortController();
+      const seen: StreamPart[] = [];
+      const error = await (async () => {
+        for await (const part of model().stream!({ messages: user('x'), signal: controller.signal })) {
+          seen.push(part);
+          controller.abort();
+        }
+      })().catch((e: unknown) => e);
+      expect((error as Error).name).toBe('AbortError');
+      expect(seen).toEqual([{ type: 'text-delta', text: 'one two t' }]);
+    });
+
+    it('does not count a slow caller against the stream timeout', async () => {
+      server.enqueue({ content: 'one two three four five six' });
+      const parts: StreamPart[] = [];
+      for await (const part of model({ timeoutMs: 100 }).stream!({ messages: user('x') })) {
+        parts.push(part);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      expect(parts.at(-1)?.type).toBe('finish');
+    });
+
+    it('lets a caller stop early and go on using the model', async () => {
+      server.enqueue({ content: 'one two three four five six', chunkDelayMs: 30_000 }, { content: 'next' });
+      const chat = model();
+      for await (const part of chat.stream!({ messages: user('x') })) {
+        expect(part.type).toBe('text-delta');
+        break;
+      }
+      expect((await chat.generate({ messages: user('y') })).message.content).toBe('next');
     });
 
     it('asks for usage in the stream', async () => {

@@ -3,6 +3,7 @@ import {
   type GenerateOptions,
   type GenerateResult,
   type LanguageModel,
+  ProviderError,
   type StreamPart,
   type ToolCall,
 } from '@loci/core';
@@ -19,7 +20,7 @@ import {
   toUsage,
 } from './chat-reply.js';
 import { nativeRequest, type RequestSettings } from './chat-request.js';
-import { baseURLOrDefault, createClient, resolveApiKey } from './client.js';
+import { baseURLOrDefault, createClient, describeEndpoint, resolveApiKey } from './client.js';
 import { jsonModeRequest, readJsonModeReply } from './json-tool-mode.js';
 import { defaultContextWindow, knownContextWindow, maxTokensParameterFor } from './known-models.js';
 import {
@@ -64,7 +65,7 @@ export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageMo
     model: options.model,
     maxTokensParameter: options.maxTokensParameter ?? maxTokensParameterFor(options.baseURL),
   };
-  const what = `chat completion (${options.model} at ${baseURL})`;
+  const what = `chat completion (${options.model} at ${describeEndpoint(baseURL)})`;
 
   const buildRequest = (request: GenerateOptions) =>
     toolMode === 'json' ? jsonModeRequest(request, settings) : nativeRequest(request, settings);
@@ -140,8 +141,27 @@ export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageMo
     const calls = new Map<number, { id: string; name: string; arguments: string }>();
     let finishReason: string | null | undefined;
     let usage: RawUsage;
+    const chunks = stream[Symbol.asyncIterator]();
+    // The request timeout ends once the response starts; a stream that then goes quiet is caught
+    // here. The clock only runs while waiting for the server, not while the caller handles a part.
+    let stalled = false;
+    let idleTimer: NodeJS.Timeout | undefined;
+    let done = false;
     try {
-      for await (const raw of stream) {
+      while (true) {
+        idleTimer = setTimeout(() => {
+          stalled = true;
+          stream.controller.abort();
+        }, timeout);
+        const next = await chunks.next();
+        clearTimeout(idleTimer);
+        if (next.done) {
+          done = true;
+          // The SDK ends an aborted stream quietly; a cut-off stream must not pass for a finished one.
+          if (request.signal?.aborted || stalled) throw new Error('stream aborted');
+          break;
+        }
+        const raw = next.value;
         const chunk = parseReplyValue(chunkSchema, raw, JSON.stringify(raw), what);
         if (chunk.usage) usage = chunk.usage;
         for (const choice of chunk.choices ?? []) {
@@ -170,7 +190,17 @@ export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageMo
       }
     } catch (error) {
       if (request.signal?.aborted) throw abortReason(request.signal);
+      if (stalled) {
+        throw new ProviderError(
+          `${what}: the stream went quiet for more than timeoutMs (${timeout} ms); raise timeoutMs or check the server`,
+          { code: 'timeout', retryable: true, cause: error },
+        );
+      }
       throw classifyFailure(error, what).error;
+    } finally {
+      clearTimeout(idleTimer);
+      // A caller that stops early (break) closes the HTTP stream instead of leaving it open.
+      if (!done) await chunks.return?.();
     }
     const toolCalls = [...calls.entries()]
       .sort(([a], [b]) => a - b)

@@ -46,3 +46,12 @@ export function createClient(settings: ClientSettings): OpenAI {
 export function baseURLOrDefault(baseURL: string | undefined): string {
   return baseURL ?? openAIBaseURL;
 }
+
+/** The base URL for error messages, without any credentials written into it. */
+export function describeEndpoint(baseURL: string): string {
+  const url = new URL(baseURL);
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  return url.toString().replace(/\/$/, '');
+}

@@ -8,7 +8,7 @@ import {
 } from '@loci/core';
 import { z } from 'zod';
 import { parseReplyBody } from './chat-reply.js';
-import { baseURLOrDefault, createClient, resolveApiKey } from './client.js';
+import { baseURLOrDefault, createClient, describeEndpoint, resolveApiKey } from './client.js';
 import { knownEmbeddingDimensions } from './known-models.js';
 import {
   defaultMaxRetries,
@@ -60,7 +60,7 @@ export function createOpenAIEmbedder(input: OpenAIEmbedderOptions): EmbeddingMod
   const maxBatchSize = options.maxBatchSize ?? defaultMaxBatchSize;
   // Only the text-embedding-3 family can shorten its vectors; other models reject the parameter.
   const sendDimensions = options.dimensions !== undefined && options.model.startsWith('text-embedding-3');
-  const what = `embeddings (${options.model} at ${baseURL})`;
+  const what = `embeddings (${options.model} at ${describeEndpoint(baseURL)})`;
 
   async function embedBatch(texts: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
     const body = await withRetries(what, policy, signal, async () => {

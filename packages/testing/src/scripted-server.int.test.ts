@@ -213,6 +213,16 @@ describe('scripted server', () => {
     expect(usageEvent['usage']).toEqual({ prompt_tokens: 11, completion_tokens: 5, total_tokens: 16 });
   });
 
+  it('waits chunkDelayMs between stream chunks', async () => {
+    server.enqueue({ content: 'slow words', chunkDelayMs: 30_000 });
+    const response = await post('/chat/completions', chat({ stream: true }));
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toContain('"role":"assistant"');
+    // The rest is held back; cancelling ends the wait on the server.
+    await reader.cancel();
+  });
+
   it('omits the usage chunk when the client did not ask for it', async () => {
     server.enqueue({ content: 'hi' });
     const events = await readEvents(await post('/chat/completions', chat({ stream: true })));

@@ -32,6 +32,8 @@ export interface ScriptedReply {
   headers?: Record<string, string>;
   /** Wait this long before answering (timeout tests). */
   delayMs?: number;
+  /** Streaming only: wait this long before each chunk after the first (stalled-stream tests). */
+  chunkDelayMs?: number;
 }
 
 export type ScriptedStep =
@@ -274,10 +276,9 @@ export async function startScriptedServer(options: { port?: number } = {}): Prom
         connection: 'keep-alive',
         ...headers,
       });
-      const send = (choices: unknown[], extra: Record<string, unknown> = {}) => {
-        const chunk = { id, object: 'chat.completion.chunk', created, model, choices, ...extra };
-        response.write(`data: ${JSON.stringify(chunk)}\n\n`);
-      };
+      const chunks: unknown[] = [];
+      const send = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+        chunks.push({ id, object: 'chat.completion.chunk', created, model, choices, ...extra });
       const delta = (value: Record<string, unknown>, finish: string | null = null) =>
         send([{ index: 0, delta: value, logprobs: null, finish_reason: finish }]);
 
@@ -295,6 +296,14 @@ export async function startScriptedServer(options: { port?: number } = {}): Prom
       });
       delta({}, finishReason);
       if (parsed.data.stream_options?.include_usage === true) send([], { usage });
+
+      for (const [index, chunk] of chunks.entries()) {
+        if (index > 0 && reply.chunkDelayMs !== undefined && reply.chunkDelayMs > 0) {
+          await wait(reply.chunkDelayMs, response);
+        }
+        if (response.destroyed) return;
+        response.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      }
       response.end('data: [DONE]\n\n');
       return;
     }
