@@ -12,6 +12,14 @@ export {
   turnText,
 } from './locomo.js';
 export {
+  createMethod,
+  isMethodName,
+  type MethodName,
+  type MethodOptions,
+  methodLearns,
+  methodNames,
+} from './methods.js';
+export {
   type RecallProgress,
   type RecallRunOptions,
   type RecallRunResult,
@@ -21,5 +29,6 @@ export {
 } from './run-recall.js';
 export { type BudgetResult, percentile, recallAtBudget, recallAtK } from './scoring.js';
 export { parseSessionDate } from './session-date.js';
+export { createStoreSearchMemory, type StoreSearchMemoryOptions } from './store-search-memory.js';
 
 export const VERSION = '0.1.0';

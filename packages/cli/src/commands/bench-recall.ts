@@ -1,4 +1,176 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  assertDisjoint,
+  type BenchConversation,
+  categoryNames,
+  createMethod,
+  isMethodName,
+  loadLocomo,
+  methodLearns,
+  methodNames,
+  type RecallRunResult,
+  type RecallScores,
+  runRecall,
+  toJsonLine,
+} from '@loci/bench';
+import { ConfigError, parseWith } from '@loci/core';
+import { createLanceStore } from '@loci/lancedb';
+import { trainSideNetFromLabels } from '@loci/longmem';
+import { createGloveEmbedder } from '@loci/onnx';
 import type { Command } from 'commander';
+import { z } from 'zod';
+import { createProgressLine, type ProgressStream } from '../progress-line.js';
 
-// Filled in by the work on this command; registered so the CLI layout is fixed.
-export function registerBenchRecall(_program: Command): void {}
+const kListSchema = z
+  .string()
+  .transform((text) => text.split(',').map((part) => Number(part.trim())))
+  .pipe(z.array(z.number().int().min(1, 'each k must be a whole number ≥ 1')).min(1));
+
+const benchRecallOptionsSchema = z.object({
+  data: z.array(z.string().min(1)).min(1, 'give --data <file-or-dir>'),
+  method: z.string().refine(isMethodName, { message: `use one of ${methodNames.join(', ')}` }),
+  k: kListSchema.default([1, 5, 10, 20]),
+  tokenBudget: z.coerce.number().int().min(1).default(512),
+  train: z.array(z.string().min(1)).optional(),
+  json: z.boolean().default(false),
+  store: z.string().min(1).optional(),
+  home: z.string().min(1).optional(),
+});
+
+export type BenchRecallOptions = z.input<typeof benchRecallOptionsSchema>;
+
+export interface BenchRecallIo {
+  stdout: { write(text: string): unknown };
+  stderr: ProgressStream;
+}
+
+/** `loci bench recall`: LoCoMo evidence recall of one memory method. */
+export async function benchRecall(
+  input: BenchRecallOptions,
+  io: BenchRecallIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<RecallRunResult> {
+  const options = parseWith(benchRecallOptionsSchema, input, 'loci bench recall options');
+  const method = options.method;
+  if (!isMethodName(method)) throw new ConfigError(`unknown method ${method}`);
+  const conversations = await loadLocomo(options.data);
+  const train: BenchConversation[] = options.train ? await loadLocomo(options.train) : [];
+  assertDisjoint(train, conversations);
+  const progress = createProgressLine(io.stderr);
+
+  const embedder = await createGloveEmbedder({
+    ...(options.home ? { home: options.home } : {}),
+    onProgress: (event) =>
+      progress.update({
+        label: `encoder: ${event.message}`,
+        ...(event.done !== undefined ? { done: event.done } : {}),
+        ...(event.total !== undefined ? { total: event.total } : {}),
+      }),
+  });
+
+  let sideNetWeights: unknown;
+  if (train.length > 0) {
+    if (!methodLearns(method)) {
+      io.stderr.write(`note: method ${method} does not learn; --train is ignored\n`);
+    } else {
+      progress.update({ label: `training the SideNet on ${train.length} conversation(s)` });
+      const trained = await trainSideNetFromLabels({
+        embedder,
+        conversations: train.map(asLabelled),
+        onProgress: (message) => progress.update({ label: `training: ${message}` }),
+      });
+      sideNetWeights = trained.weights;
+      progress.finish(
+        `SideNet trained on ${trained.report.examples} labelled examples ` +
+          `(loss ${trained.report.lossBefore.toFixed(3)} → ${trained.report.lossAfter.toFixed(3)})`,
+      );
+    }
+  }
+
+  const temporary = options.store ? undefined : await mkdtemp(join(tmpdir(), 'loci-bench-'));
+  const store = await createLanceStore({ uri: options.store ?? (temporary as string) });
+  try {
+    const memory = createMethod(method, {
+      embedder,
+      store,
+      ...(sideNetWeights !== undefined ? { sideNetWeights } : {}),
+    });
+    const result = await runRecall({
+      conversations,
+      memory,
+      method,
+      ks: options.k,
+      tokenBudget: options.tokenBudget,
+      onProgress: ({ phase, conversation, done, total }) =>
+        progress.update({
+          label: `${method}: ${phase === 'ingest' ? 'ingest' : 'recall'} ${conversation}`,
+          done,
+          total,
+        }),
+    });
+    await memory.close?.();
+    progress.finish(`${method}: ${result.questions} questions over ${result.conversations} conversation(s)`);
+    io.stdout.write(options.json ? `${toJsonLine(result)}\n` : formatResult(result, options.tokenBudget));
+    return result;
+  } finally {
+    await store.close();
+    if (temporary) await rm(temporary, { recursive: true, force: true });
+  }
+}
+
+function asLabelled(conversation: BenchConversation) {
+  return {
+    turns: conversation.sessions.flatMap((session) => session.turns),
+    questions: conversation.questions,
+  };
+}
+
+function row(label: string, scores: RecallScores, ks: readonly string[]): string {
+  const cells = ks.map((k) => (scores.recallAtK[k] ?? 0).toFixed(3).padStart(7));
+  return `${label.padEnd(22)}${String(scores.questions).padStart(6)}${cells.join('')}${scores.recallAtBudget.toFixed(3).padStart(9)}`;
+}
+
+/** The human report: overall, per category and per conversation, then speed and context size. */
+export function formatResult(result: RecallRunResult, tokenBudget: number): string {
+  const ks = Object.keys(result.recallAtK);
+  const header = `${''.padEnd(22)}${'n'.padStart(6)}${ks.map((k) => `R@${k}`.padStart(7)).join('')}${`R@${tokenBudget}t`.padStart(9)}`;
+  const lines = [`method ${result.method}: evidence recall`, header, row('all', result, ks)];
+  for (const [category, scores] of Object.entries(result.byCategory)) {
+    lines.push(row(`  ${category} ${categoryNames[Number(category)] ?? ''}`, scores, ks));
+  }
+  for (const [id, scores] of Object.entries(result.byConversation)) lines.push(row(`  ${id}`, scores, ks));
+  lines.push(
+    `ingest ${result.ingestTurnsPerSecond.toFixed(0)} turns/s · recall p50 ${result.recallMs.p50.toFixed(1)} ms, ` +
+      `p95 ${result.recallMs.p95.toFixed(1)} ms · context ${result.contextTokensMean.toFixed(0)} tokens mean`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function registerBenchRecall(bench: Command): void {
+  bench
+    .command('recall')
+    .description('Evidence recall of a memory method on LoCoMo-format conversations.')
+    .requiredOption('--data <file-or-dir>', 'LoCoMo-format conversations (repeatable)', collect)
+    .requiredOption('--method <name>', `memory method: ${methodNames.join(', ')}`)
+    .option('--k <list>', 'cut-offs for recall@k, comma-separated', '1,5,10,20')
+    .option('--token-budget <tokens>', 'token budget for recall at a budget', '512')
+    .option('--train <file-or-dir>', 'conversations the method may learn from (repeatable)', collect)
+    .option('--json', 'print one JSON object as the last line of stdout')
+    .option('--store <uri>', 'LanceDB store to use (default: a temporary folder, removed afterwards)')
+    .action(async (flags: Record<string, unknown>) => {
+      await benchRecall({
+        data: flags['data'] as string[],
+        method: String(flags['method']),
+        k: String(flags['k']),
+        tokenBudget: String(flags['tokenBudget']) as unknown as number,
+        json: flags['json'] === true,
+        ...(flags['train'] ? { train: flags['train'] as string[] } : {}),
+        ...(typeof flags['store'] === 'string' ? { store: flags['store'] } : {}),
+      });
+    });
+}

@@ -1,0 +1,138 @@
+import {
+  countTokens,
+  defineTable,
+  type EmbeddingModel,
+  type Memory,
+  type MemoryStore,
+  type MemoryTable,
+  parseWith,
+  type Recalled,
+  type SearchMode,
+  vectorColumn,
+} from '@loci/core';
+import { z } from 'zod';
+
+export interface StoreSearchMemoryOptions {
+  embedder: EmbeddingModel;
+  store: MemoryStore;
+  /** `text` = the store's BM25 full-text search, `vector` = dense, `hybrid` = both fused by RRF. */
+  mode: SearchMode;
+  name?: string;
+}
+
+type TurnRow = { id: string; speaker: string; text: string; at: Date; vector: Float32Array };
+
+const recallSchema = z.object({
+  query: z.string().refine((text) => text.trim().length > 0, 'query must not be empty'),
+  namespace: z.string().min(1),
+  k: z.number().int().min(1, 'k must be at least 1').optional(),
+  tokenBudget: z.number().int().min(1).optional(),
+});
+
+/**
+ * The baselines: every turn a row, recall = one search of the `MemoryStore` in the given mode.
+ * Turns are buffered and written in one batch per flush (LanceDB makes a fragment per write).
+ */
+export function createStoreSearchMemory(options: StoreSearchMemoryOptions): Memory {
+  const { embedder, store, mode } = options;
+  const definition = defineTable({
+    name: `bench_turns_${embedder.modelId
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .slice(0, 40)}`,
+    schema: z.object({
+      id: z.string(),
+      speaker: z.string(),
+      text: z.string(),
+      at: z.date(),
+      vector: vectorColumn(),
+    }),
+    vectors: { vector: embedder.dimensions },
+    metric: 'cosine',
+    fullText: ['text'],
+  });
+  let table: Promise<MemoryTable<TurnRow>> | undefined;
+  const pending = new Map<string, Omit<TurnRow, 'vector'>[]>();
+  const open = () => {
+    table ??= store.openTable(definition) as Promise<MemoryTable<TurnRow>>;
+    return table;
+  };
+
+  async function flushNamespace(namespace: string): Promise<void> {
+    const turns = pending.get(namespace);
+    if (!turns || turns.length === 0) return;
+    pending.delete(namespace);
+    const vectors: Float32Array[] = [];
+    for (let start = 0; start < turns.length; start += embedder.maxBatchSize) {
+      const slice = turns.slice(start, start + embedder.maxBatchSize);
+      vectors.push(
+        ...(await embedder.embed(
+          slice.map((turn) => turn.text),
+          { kind: 'document' },
+        )),
+      );
+    }
+    await (await open()).add({
+      namespace,
+      rows: turns.map((turn, index) => ({ ...turn, vector: vectors[index] as Float32Array })),
+    });
+  }
+
+  const memory: Memory = {
+    name: options.name ?? `store-${mode}`,
+    async observe({ namespace, event }) {
+      if (event.type === 'session') return;
+      const speaker = event.type === 'turn' ? event.speaker : `tool ${event.toolName}`;
+      let list = pending.get(namespace);
+      if (!list) {
+        list = [];
+        pending.set(namespace, list);
+      }
+      // The speaker is indexed with the text: questions name who said or did something.
+      list.push({ id: event.id, speaker, text: `${speaker}: ${event.text}`, at: event.at });
+    },
+    async recall(recallOptions) {
+      const parsed = parseWith(
+        recallSchema,
+        {
+          query: recallOptions.query,
+          namespace: recallOptions.namespace,
+          k: recallOptions.k,
+          tokenBudget: recallOptions.tokenBudget,
+        },
+        'recall options',
+      );
+      await flushNamespace(parsed.namespace);
+      const k = parsed.k ?? 10;
+      const vector =
+        mode === 'text' ? undefined : (await embedder.embed([parsed.query], { kind: 'query' }))[0];
+      const hits = await (await open()).search({
+        namespace: parsed.namespace,
+        mode,
+        k,
+        ...(mode === 'vector' ? {} : { text: parsed.query }),
+        ...(vector ? { vector } : {}),
+      });
+      const items: Recalled[] = [];
+      let used = 0;
+      for (const hit of hits) {
+        const tokens = countTokens(hit.row.text);
+        if (parsed.tokenBudget !== undefined && used + tokens > parsed.tokenBudget) break;
+        used += tokens;
+        items.push({
+          text: hit.row.text,
+          score: hit.score,
+          kind: 'turn',
+          sources: [hit.row.id],
+          tokens,
+          at: hit.row.at,
+        });
+      }
+      return items;
+    },
+    async flush() {
+      for (const namespace of [...pending.keys()]) await flushNamespace(namespace);
+    },
+  };
+  return memory;
+}

@@ -1,0 +1,440 @@
+import {
+  countTokens,
+  type EmbeddingModel,
+  type Memory,
+  type MemoryEvent,
+  type MemoryStore,
+  type MemoryTable,
+  parseWith,
+  type Recalled,
+  type RecallOptions,
+} from '@loci/core';
+import { z } from 'zod';
+import { collectCandidates, featureNames, prepareQuery, querySegments } from './candidate-features.js';
+import { bankTable, sideNetTable } from './memory-tables.js';
+import { createSideNet, type SideNet } from './sidenet.js';
+import { selfSupervisedExamples } from './training-examples.js';
+import { type BankEntry, createTurnBank, type TurnBank } from './turn-bank.js';
+
+export interface LongMemOptions {
+  embedder: EmbeddingModel;
+  store: MemoryStore;
+  /** Reported as `Memory.name`. */
+  name?: string;
+  /**
+   * What recall returns: single turns (scored with their neighbours as context), or chunks of
+   * consecutive turns of about `chunkTokens` tokens, LongMem's memory unit.
+   */
+  output?: 'turn' | 'chunk';
+  chunkTokens?: number;
+  /** FIFO capacity of each namespace's bank, in turns; the oldest go first. */
+  capacity?: number;
+  /** Candidates each first-stage list contributes to the SideNet. */
+  candidates?: number;
+  sideNet?: {
+    /** Starting weights (from `loci train sidenet` or the package default); else an untrained net. */
+    weights?: unknown;
+    /**
+     * Train on the namespace's own memory (inverse cloze) when it has grown by a quarter since
+     * the last training. Weights are saved with the memory. Default true.
+     */
+    selfSupervised?: boolean;
+    /** Self-supervised training needs at least this many turns. Default 40. */
+    minTurns?: number;
+    epochs?: number;
+  };
+  /** Observed turns are written in batches of this size (LanceDB makes a fragment per write). */
+  batchSize?: number;
+}
+
+const optionsSchema = z.object({
+  name: z.string().min(1).optional(),
+  output: z.enum(['turn', 'chunk']).optional(),
+  chunkTokens: z.number().int().min(8).max(8192).optional(),
+  capacity: z.number().int().min(1).optional(),
+  candidates: z.number().int().min(1).max(1000).optional(),
+  batchSize: z.number().int().min(1).max(100_000).optional(),
+  sideNet: z
+    .object({
+      weights: z.unknown().optional(),
+      selfSupervised: z.boolean().optional(),
+      minTurns: z.number().int().min(2).optional(),
+      epochs: z.number().int().min(1).max(1000).optional(),
+    })
+    .optional(),
+});
+
+const namespaceSchema = z.string().min(1, 'namespace must not be empty').max(256);
+
+const eventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('turn'),
+    id: z.string().min(1, 'turn id must not be empty'),
+    speaker: z.string(),
+    text: z.string(),
+    at: z.date(),
+    sessionId: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('tool-result'),
+    id: z.string().min(1),
+    toolName: z.string(),
+    text: z.string(),
+    at: z.date(),
+  }),
+  z.object({ type: z.literal('session'), id: z.string(), boundary: z.enum(['start', 'end']), at: z.date() }),
+]);
+
+const recallSchema = z.object({
+  query: z.string().refine((text) => text.trim().length > 0, 'query must not be empty'),
+  namespace: namespaceSchema,
+  k: z.number().int().min(1, 'k must be at least 1').max(1000).optional(),
+  tokenBudget: z.number().int().min(1, 'tokenBudget must be at least 1').optional(),
+  at: z.date().optional(),
+});
+
+interface NamespaceState {
+  bank: TurnBank;
+  pending: BankEntry[];
+  nextSeq: number;
+  /** The session the next turn belongs to (set by session boundary events). */
+  session: string;
+  sideNet: SideNet;
+  trainedTurns: number;
+}
+
+type BankRow = {
+  id: string;
+  seq: number;
+  speaker: string;
+  text: string;
+  at: Date;
+  session_id: string;
+  vector: Float32Array;
+};
+
+/**
+ * LongMem as a Loci `Memory`: a bank of turns keyed by the frozen encoder (never re-embedded),
+ * first-stage retrieval by dense keys (turn and chunk) and BM25 (turn, window, session), and a
+ * SideNet reranker with a zero-initialised gate, trained on the memory itself. The store is the
+ * source of truth; each namespace's bank is cached in memory and re-loaded by a fresh process.
+ */
+export function createLongMemMemory(options: LongMemOptions): Memory {
+  const config = parseWith(
+    optionsSchema,
+    { ...options, embedder: undefined, store: undefined },
+    'LongMem options',
+  );
+  const { embedder, store } = options;
+  const output = config.output ?? 'turn';
+  const chunkTokens = config.chunkTokens ?? 96;
+  const batchSize = config.batchSize ?? 512;
+  const selfSupervised = config.sideNet?.selfSupervised ?? true;
+  const minTurns = config.sideNet?.minTurns ?? 40;
+  const epochs = config.sideNet?.epochs ?? 30;
+  const initialWeights = config.sideNet?.weights;
+  // Validate the starting weights now, not on first use.
+  if (initialWeights !== undefined) createSideNet({ features: featureNames, weights: initialWeights });
+
+  const states = new Map<string, Promise<NamespaceState>>();
+  let tables:
+    | Promise<{
+        bank: MemoryTable<BankRow>;
+        sideNet: MemoryTable<{ id: string; weights: string; trained_turns: number; updated_at: Date }>;
+      }>
+    | undefined;
+
+  function openTables() {
+    tables ??= (async () => ({
+      bank: (await store.openTable(bankTable(embedder.modelId, embedder.dimensions))) as MemoryTable<BankRow>,
+      sideNet: await store.openTable(sideNetTable(embedder.modelId)),
+    }))();
+    return tables;
+  }
+
+  function freshSideNet(): SideNet {
+    return initialWeights !== undefined
+      ? createSideNet({ features: featureNames, weights: initialWeights })
+      : createSideNet({ features: featureNames });
+  }
+
+  function state(namespace: string): Promise<NamespaceState> {
+    let existing = states.get(namespace);
+    if (!existing) {
+      existing = load(namespace);
+      states.set(namespace, existing);
+      existing.catch(() => states.delete(namespace));
+    }
+    return existing;
+  }
+
+  async function load(namespace: string): Promise<NamespaceState> {
+    const { bank: bankRows, sideNet: sideNetRows } = await openTables();
+    const bank = createTurnBank(embedder.dimensions);
+    const page = 5000;
+    for (let offset = 0; ; offset += page) {
+      const rows = await bankRows.query({ namespace, orderBy: { field: 'seq' }, limit: page, offset });
+      bank.append(
+        rows.map((row) => ({
+          id: row.id,
+          speaker: row.speaker,
+          text: row.text,
+          at: row.at,
+          sessionId: row.session_id,
+          seq: row.seq,
+          vector: row.vector,
+        })),
+      );
+      if (rows.length < page) break;
+    }
+    const [saved] = await sideNetRows.get({ namespace, ids: ['sidenet'] });
+    let sideNet = freshSideNet();
+    let trainedTurns = 0;
+    if (saved) {
+      try {
+        sideNet = createSideNet({ features: featureNames, weights: JSON.parse(saved.weights) as unknown });
+        trainedTurns = saved.trained_turns;
+      } catch {
+        // Weights from another version of the features: retrain rather than fail recall.
+        trainedTurns = 0;
+      }
+    }
+    const entries = bank.entries();
+    const lastEntry = entries[entries.length - 1];
+    return {
+      bank,
+      pending: [],
+      nextSeq: lastEntry ? lastEntry.seq + 1 : 0,
+      session: lastEntry?.sessionId ?? 'session-0',
+      sideNet,
+      trainedTurns,
+    };
+  }
+
+  async function flushNamespace(namespace: string, current: NamespaceState): Promise<void> {
+    if (current.pending.length === 0) return;
+    const pending = current.pending;
+    current.pending = [];
+    const vectors: Float32Array[] = [];
+    const size = Math.max(1, embedder.maxBatchSize);
+    for (let start = 0; start < pending.length; start += size) {
+      const slice = pending.slice(start, start + size);
+      vectors.push(
+        ...(await embedder.embed(
+          slice.map((entry) => `${entry.speaker}: ${entry.text}`),
+          { kind: 'document' },
+        )),
+      );
+    }
+    const entries = pending.map((entry, index) => ({ ...entry, vector: vectors[index] as Float32Array }));
+    const { bank: bankRows } = await openTables();
+    const rows: BankRow[] = entries.map((entry) => ({
+      id: entry.id,
+      seq: entry.seq,
+      speaker: entry.speaker,
+      text: entry.text,
+      at: entry.at,
+      session_id: entry.sessionId,
+      vector: entry.vector,
+    }));
+    const replacing = rows.filter((row) => current.bank.positionOf(row.id) !== undefined);
+    const adding = rows.filter((row) => current.bank.positionOf(row.id) === undefined);
+    try {
+      if (adding.length > 0) await bankRows.add({ namespace, rows: adding });
+      if (replacing.length > 0) await bankRows.upsert({ namespace, rows: replacing });
+    } catch (error) {
+      // Nothing reached the bank: keep the turns buffered so a later flush can retry.
+      current.pending = [...pending, ...current.pending];
+      throw error;
+    }
+    current.bank.append(entries);
+    const capacity = config.capacity;
+    if (capacity !== undefined && current.bank.size > capacity) {
+      // Evict in blocks (a tenth of capacity) so the indexes are not rebuilt on every turn.
+      const excess = current.bank.size - capacity + Math.floor(capacity / 10);
+      const dropped = current.bank.dropOldest(Math.min(excess, current.bank.size - 1));
+      await bankRows.delete({ namespace, ids: dropped.map((entry) => entry.id) });
+    }
+    if (selfSupervised && current.bank.size >= minTurns && current.bank.size >= current.trainedTurns * 1.25) {
+      await train(namespace, current);
+    }
+  }
+
+  async function train(namespace: string, current: NamespaceState): Promise<void> {
+    const examples = await selfSupervisedExamples(current.bank, embedder, { seed: current.bank.size });
+    if (examples.length < 8) return;
+    current.sideNet.train(examples, { epochs, source: 'self-supervised' });
+    current.trainedTurns = current.bank.size;
+    const { sideNet: sideNetRows } = await openTables();
+    await sideNetRows.upsert({
+      namespace,
+      rows: [
+        {
+          id: 'sidenet',
+          weights: JSON.stringify(current.sideNet.toJSON()),
+          trained_turns: current.trainedTurns,
+          updated_at: new Date(),
+        },
+      ],
+    });
+  }
+
+  function render(entry: BankEntry): string {
+    return `[${entry.at.toISOString().slice(0, 10)}] ${entry.speaker}: ${entry.text}`;
+  }
+
+  function turnItems(bank: TurnBank, ranked: readonly { position: number; score: number }[]): Recalled[] {
+    return ranked.map(({ position, score }) => {
+      const entry = bank.entry(position);
+      const text = render(entry);
+      return { text, score, kind: 'turn', sources: [entry.id], tokens: countTokens(text), at: entry.at };
+    });
+  }
+
+  /** Chunks of consecutive turns of one session up to `chunkTokens`, scored by their best turn. */
+  function chunkItems(
+    bank: TurnBank,
+    ranked: readonly { position: number; score: number }[],
+    k: number,
+  ): Recalled[] {
+    const out: Recalled[] = [];
+    const covered = new Set<number>();
+    for (const { position, score } of ranked) {
+      if (out.length >= k) break;
+      if (covered.has(position)) continue;
+      const session = bank.entry(position).sessionId;
+      let start = position;
+      let end = position;
+      let tokens = bank.stats(position).tokens;
+      // Grow around the hit, alternating sides, while the chunk has room.
+      for (let grew = true; grew; ) {
+        grew = false;
+        const before = start - 1;
+        if (before >= 0 && bank.entry(before).sessionId === session && !covered.has(before)) {
+          const t = bank.stats(before).tokens;
+          if (tokens + t <= chunkTokens) {
+            start = before;
+            tokens += t;
+            grew = true;
+          }
+        }
+        const after = end + 1;
+        if (after < bank.size && bank.entry(after).sessionId === session && !covered.has(after)) {
+          const t = bank.stats(after).tokens;
+          if (tokens + t <= chunkTokens) {
+            end = after;
+            tokens += t;
+            grew = true;
+          }
+        }
+      }
+      const members: BankEntry[] = [];
+      for (let i = start; i <= end; i++) {
+        covered.add(i);
+        members.push(bank.entry(i));
+      }
+      const text = members.map(render).join('\n');
+      out.push({
+        text,
+        score,
+        kind: 'chunk',
+        sources: members.map((entry) => entry.id),
+        tokens: countTokens(text),
+        at: bank.entry(position).at,
+      });
+    }
+    return out;
+  }
+
+  const memory: Memory = {
+    name: config.name ?? 'longmem',
+
+    async observe({ namespace, event }) {
+      parseWith(namespaceSchema, namespace, 'observe namespace');
+      const parsed = parseWith(eventSchema, event, 'observed event') as MemoryEvent;
+      const current = await state(namespace);
+      if (parsed.type === 'session') {
+        if (parsed.boundary === 'start') current.session = parsed.id;
+        return;
+      }
+      const entry: BankEntry =
+        parsed.type === 'turn'
+          ? {
+              id: parsed.id,
+              speaker: parsed.speaker,
+              text: parsed.text,
+              at: parsed.at,
+              sessionId: parsed.sessionId ?? current.session,
+              seq: current.nextSeq++,
+              vector: new Float32Array(0),
+            }
+          : {
+              id: parsed.id,
+              speaker: `tool ${parsed.toolName}`,
+              text: parsed.text,
+              at: parsed.at,
+              sessionId: current.session,
+              seq: current.nextSeq++,
+              vector: new Float32Array(0),
+            };
+      current.pending.push(entry);
+      if (current.pending.length >= batchSize) await flushNamespace(namespace, current);
+    },
+
+    async recall(recallOptions: RecallOptions) {
+      const parsed = parseWith(
+        recallSchema,
+        {
+          query: recallOptions.query,
+          namespace: recallOptions.namespace,
+          k: recallOptions.k,
+          tokenBudget: recallOptions.tokenBudget,
+          at: recallOptions.at,
+        },
+        'recall options',
+      );
+      const current = await state(parsed.namespace);
+      await flushNamespace(parsed.namespace, current);
+      const bank = current.bank;
+      if (bank.size === 0) return [];
+      const k = parsed.k ?? 10;
+      const segments = querySegments(parsed.query);
+      const vectors = await embedder.embed([parsed.query, ...segments], { kind: 'query' });
+      let exclude: Set<number> | undefined;
+      if (parsed.at) {
+        const cutoff = parsed.at.getTime();
+        exclude = new Set();
+        for (let i = 0; i < bank.size; i++) if (bank.entry(i).at.getTime() > cutoff) exclude.add(i);
+        if (exclude.size === bank.size) return [];
+      }
+      const candidates = collectCandidates(bank, prepareQuery(parsed.query, vectors), {
+        ...(config.candidates ? { perList: config.candidates } : {}),
+        ...(exclude ? { exclude } : {}),
+      });
+      const scores = current.sideNet.score(candidates.base, candidates.features);
+      const ranked = candidates.positions
+        .map((position, c) => ({ position, score: scores[c] as number }))
+        .sort((a, b) => b.score - a.score || a.position - b.position);
+      const items = output === 'chunk' ? chunkItems(bank, ranked, k) : turnItems(bank, ranked.slice(0, k));
+      if (parsed.tokenBudget === undefined) return items;
+      const fitted: Recalled[] = [];
+      let used = 0;
+      for (const item of items) {
+        if (used + item.tokens > parsed.tokenBudget) break;
+        used += item.tokens;
+        fitted.push(item);
+      }
+      return fitted;
+    },
+
+    async flush() {
+      for (const [namespace, pending] of states) await flushNamespace(namespace, await pending);
+    },
+
+    async close() {
+      await memory.flush?.();
+      states.clear();
+    },
+  };
+  return memory;
+}

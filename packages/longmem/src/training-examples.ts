@@ -1,0 +1,117 @@
+import type { EmbeddingModel } from '@loci/core';
+import { type CandidateOptions, collectCandidates, prepareQuery } from './candidate-features.js';
+import { type SideNetExample, seededRandom } from './sidenet.js';
+import { isStopword, words } from './text-tokens.js';
+import type { TurnBank } from './turn-bank.js';
+
+export interface LabelledQuestion {
+  question: string;
+  /** Ids of the turns that answer it. */
+  evidence: readonly string[];
+}
+
+/**
+ * Listwise examples from labelled questions: the first-stage candidates of each question, with
+ * its evidence turns as positives. Questions whose evidence the first stage misses teach nothing
+ * a reranker could act on, so they are skipped.
+ */
+export async function labelledExamples(
+  bank: TurnBank,
+  embedder: EmbeddingModel,
+  questions: readonly LabelledQuestion[],
+  options: CandidateOptions = {},
+): Promise<SideNetExample[]> {
+  const vectors = await embedBatched(
+    embedder,
+    questions.map((question) => question.question),
+  );
+  const out: SideNetExample[] = [];
+  for (const [index, question] of questions.entries()) {
+    const evidence = new Set(
+      question.evidence.map((id) => bank.positionOf(id)).filter((p): p is number => p !== undefined),
+    );
+    if (evidence.size === 0) continue;
+    const candidates = collectCandidates(
+      bank,
+      prepareQuery(question.question, [vectors[index] as Float32Array]),
+      options,
+    );
+    const positives = candidates.positions.flatMap((position, c) => (evidence.has(position) ? [c] : []));
+    if (positives.length === 0) continue;
+    out.push({ base: candidates.base, features: candidates.features, positives });
+  }
+  return out;
+}
+
+export interface SelfSupervisedOptions {
+  /** At most this many pseudo-queries. */
+  maxExamples?: number;
+  seed?: number;
+}
+
+/**
+ * Self-supervised examples from the memory itself (an inverse-cloze task shaped like a question):
+ * a pseudo-query made of the speaker's name, a few of a turn's content words and a word of the
+ * turn before it, whose positive is that turn. It teaches the SideNet how much to trust lexical,
+ * dense, window and speaker evidence on this user's own text, with no labels and no LLM.
+ */
+export async function selfSupervisedExamples(
+  bank: TurnBank,
+  embedder: EmbeddingModel,
+  options: SelfSupervisedOptions = {},
+): Promise<SideNetExample[]> {
+  const random = seededRandom(options.seed ?? 5);
+  const maxExamples = options.maxExamples ?? 256;
+  const eligible: number[] = [];
+  for (let position = 0; position < bank.size; position++) {
+    const stats = bank.stats(position);
+    if (!stats.isQuestion && stats.terms.size >= 4) eligible.push(position);
+  }
+  for (let i = eligible.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [eligible[i], eligible[j]] = [eligible[j] as number, eligible[i] as number];
+  }
+  const picked = eligible.slice(0, maxExamples);
+  const queries = picked.map((position) => pseudoQuery(bank, position, random));
+  const vectors = await embedBatched(embedder, queries);
+  const out: SideNetExample[] = [];
+  for (const [index, position] of picked.entries()) {
+    const candidates = collectCandidates(
+      bank,
+      prepareQuery(queries[index] as string, [vectors[index] as Float32Array]),
+    );
+    const positive = candidates.positions.indexOf(position);
+    if (positive < 0) continue;
+    out.push({ base: candidates.base, features: candidates.features, positives: [positive] });
+  }
+  return out;
+}
+
+function pseudoQuery(bank: TurnBank, position: number, random: () => number): string {
+  const entry = bank.entry(position);
+  const content = words(entry.text).filter((word) => !isStopword(word) && word.length > 2);
+  const take = Math.max(2, Math.round(content.length * (0.2 + random() * 0.3)));
+  const chosen = new Set<number>();
+  while (chosen.size < Math.min(take, content.length)) chosen.add(Math.floor(random() * content.length));
+  const parts = [...chosen].sort((a, b) => a - b).map((i) => content[i] as string);
+  // Questions often echo the turn that prompted the answer: borrow a word from the one before.
+  const [start] = bank.window(position);
+  if (start < position && random() < 0.5) {
+    const before = words(bank.entry(position - 1).text).filter(
+      (word) => !isStopword(word) && word.length > 2,
+    );
+    const word = before[Math.floor(random() * before.length)];
+    if (word) parts.push(word);
+  }
+  const name = entry.speaker.split(/\s+/)[0] ?? entry.speaker;
+  return `What did ${name} say about ${parts.join(' ')}?`;
+}
+
+async function embedBatched(embedder: EmbeddingModel, texts: readonly string[]): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  const size = Math.max(1, embedder.maxBatchSize);
+  for (let start = 0; start < texts.length; start += size) {
+    out.push(...(await embedder.embed(texts.slice(start, start + size), { kind: 'query' })));
+  }
+  return out;
+}
