@@ -1,0 +1,133 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeTempDir } from '@loci/testing/temp-dir';
+import { describe, expect, it } from 'vitest';
+import { benchRecall } from './bench-recall.js';
+import { trainSideNet } from './train.js';
+
+/** A hand-built conversation with one obvious evidence turn per question. */
+function conversation(names: [string, string], topic: string) {
+  const [a, b] = names;
+  return {
+    speaker_a: a,
+    speaker_b: b,
+    session_1_date_time: '1:56 pm on 8 May, 2023',
+    session_1: [
+      { speaker: a, dia_id: 'D1:1', text: `I adopted a grey cat called Pixel; ${topic}.` },
+      { speaker: b, dia_id: 'D1:2', text: 'I started rowing on the canal every Sunday.' },
+      { speaker: a, dia_id: 'D1:3', text: 'My sister moved to Lisbon to teach mathematics.' },
+    ],
+    session_2_date_time: '10:02 am on 20 June, 2023',
+    session_2: [
+      { speaker: b, dia_id: 'D2:1', text: 'I won a rowing race last weekend.' },
+      { speaker: a, dia_id: 'D2:2', text: 'We baked sourdough bread with rosemary.' },
+    ],
+    qa: [
+      { question: `What is the name of ${a}'s cat?`, answer: 'Pixel', evidence: ['D1:1'], category: 4 },
+      { question: 'Where did the sister move to teach?', answer: 'Lisbon', evidence: ['D1:3'], category: 4 },
+      { question: `When did ${b} win a rowing race?`, answer: 'June 2023', evidence: ['D2:1'], category: 2 },
+    ],
+  };
+}
+
+function capture() {
+  let out = '';
+  let err = '';
+  return {
+    io: {
+      stdout: { write: (text: string) => (out += text) },
+      stderr: { write: (text: string) => (err += text) },
+    },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+describe('loci bench recall', () => {
+  it('prints one JSON object with the specified keys as the last line, progress on stderr', async () => {
+    const dir = await makeTempDir();
+    try {
+      await writeFile(join(dir.path, 'one.json'), JSON.stringify(conversation(['Ana', 'Ben'], 'she is shy')));
+      const captured = capture();
+      await benchRecall({ data: [dir.path], method: 'best', json: true }, captured.io);
+      const lines = captured.out().trim().split('\n');
+      const last = JSON.parse(lines[lines.length - 1] as string) as Record<string, unknown>;
+      expect(Object.keys(last)).toEqual([
+        'method',
+        'conversations',
+        'questions',
+        'recall_at_k',
+        'recall_at_budget',
+        'ingest_turns_per_s',
+        'recall_ms',
+        'context_tokens_mean',
+      ]);
+      expect(last['method']).toBe('best');
+      expect(last['questions']).toBe(3);
+      expect((last['recall_at_k'] as Record<string, number>)['5']).toBe(1);
+      expect(captured.err()).toContain('best: recall');
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it('prints a human table per category without --json', async () => {
+    const dir = await makeTempDir();
+    try {
+      const file = join(dir.path, 'one.json');
+      await writeFile(file, JSON.stringify(conversation(['Ana', 'Ben'], 'she is shy')));
+      const captured = capture();
+      await benchRecall({ data: [file], method: 'bm25', k: '1,3' }, captured.io);
+      expect(captured.out()).toMatch(/method bm25: evidence recall/);
+      expect(captured.out()).toMatch(/4 single-hop/);
+      expect(captured.out()).toMatch(/R@3/);
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it('refuses training data that shares a conversation with the evaluated data', async () => {
+    const dir = await makeTempDir();
+    try {
+      const evaluated = join(dir.path, 'eval.json');
+      const copy = join(dir.path, 'copy.json');
+      const other = join(dir.path, 'other.json');
+      await writeFile(evaluated, JSON.stringify(conversation(['Ana', 'Ben'], 'she is shy')));
+      await writeFile(copy, await readFile(evaluated, 'utf8'));
+      await writeFile(other, JSON.stringify(conversation(['Cleo', 'Dev'], 'he is loud')));
+      const captured = capture();
+      await expect(
+        benchRecall({ data: [evaluated], train: [other, copy], method: 'best', json: true }, captured.io),
+      ).rejects.toThrow(/share 1 conversation/);
+      await benchRecall({ data: [evaluated], train: [other], method: 'best', json: true }, captured.io);
+      expect(captured.err()).toMatch(/SideNet trained on \d+ labelled examples/);
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it('names a bad flag', async () => {
+    await expect(benchRecall({ data: ['x'], method: 'magic' })).rejects.toThrow(/method: use one of bm25/);
+    await expect(benchRecall({ data: ['x'], method: 'bm25', k: '1,zero' })).rejects.toThrow(/k/);
+  });
+});
+
+describe('loci train sidenet', () => {
+  it('writes versioned weights that lower the loss', async () => {
+    const dir = await makeTempDir();
+    try {
+      const data = join(dir.path, 'train.json');
+      await writeFile(data, JSON.stringify(conversation(['Ana', 'Ben'], 'she is shy')));
+      const out = join(dir.path, 'weights.json');
+      const captured = capture();
+      const result = await trainSideNet({ data: [data], out, epochs: 40 }, captured.io);
+      const weights = JSON.parse(await readFile(out, 'utf8')) as { version: number; features: string[] };
+      expect(weights.version).toBe(1);
+      expect(weights.features.length).toBeGreaterThan(5);
+      expect(result.report.lossAfter).toBeLessThan(result.report.lossBefore);
+      expect(captured.out()).toContain(`wrote ${out}`);
+    } finally {
+      await dir.remove();
+    }
+  });
+});
