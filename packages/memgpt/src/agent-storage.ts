@@ -132,14 +132,26 @@ export async function openAgentStorage(options: {
     namespace,
     agentNamespace: ownNamespace,
     async loadState(agentId) {
-      const [row] = await agents.get({ namespace, ids: [agentId] });
+      const [row] = await agents.query({
+        namespace,
+        filter: where.eq('agentId', agentId),
+        orderBy: { field: 'version', direction: 'desc' },
+        limit: 1,
+      });
       return row ? parseAgentState(row.state, agentId) : undefined;
     },
     async saveState(state) {
-      await agents.upsert({
+      // A new row per version: the previous state stays intact until this one is committed.
+      await agents.add({
         namespace,
         rows: [
-          { id: state.id, version: state.stepCount, state: JSON.stringify(state), updatedAt: new Date() },
+          {
+            id: `${state.id}@${state.stepCount}`,
+            agentId: state.id,
+            version: state.stepCount,
+            state: JSON.stringify(state),
+            updatedAt: new Date(),
+          },
         ],
       });
     },

@@ -33,6 +33,7 @@ import { chooseEviction, type QueueLimits, queueLimits } from './queue-manager.j
 import { writeRecursiveSummary } from './recursive-summary.js';
 import { type StoredMessage, toChatMessage } from './stored-message.js';
 import { defaultSystemInstructions } from './system-instructions.js';
+import { createTokenMemo } from './token-memo.js';
 
 export interface StepInput {
   text: string;
@@ -241,6 +242,7 @@ function startAgent(setup: {
     ),
   );
   const hub = createEventHub();
+  const count = createTokenMemo();
   // Messages by id, for the queue: loaded once, then kept as the queue changes.
   const messages = new Map<string, StoredMessage>(setup.queue.map((message) => [message.id, message]));
   // Prompt form and tokens per message (stored messages never change); a truncated form per limit.
@@ -295,16 +297,19 @@ function startAgent(setup: {
       toolTokens,
     };
     // One message may take at most its share of the window, and never more than what the fixed parts leave.
-    const fixed = renderContext({ ...parts, queue: [] }).tokens.total;
+    const fixed = renderContext({ ...parts, queue: [] }, count).tokens.total;
     const limit = Math.max(32, Math.min(limits.maxMessage, limits.flush - fixed - 8));
-    return renderContext({
-      ...parts,
-      queue: current.queue.map((id) => {
-        const message = messages.get(id);
-        if (!message) throw new StoreError(`queued message ${id} is not loaded`);
-        return promptEntry(message, limit);
-      }),
-    });
+    return renderContext(
+      {
+        ...parts,
+        queue: current.queue.map((id) => {
+          const message = messages.get(id);
+          if (!message) throw new StoreError(`queued message ${id} is not loaded`);
+          return promptEntry(message, limit);
+        }),
+      },
+      count,
+    );
   }
 
   async function runStep(rawInput: StepInput | string, signal: AbortSignal | undefined): Promise<StepResult> {
@@ -470,7 +475,6 @@ function startAgent(setup: {
             'shorten the core memory blocks, the system instructions or the recalled-memory budget, or use a model with a larger context window',
         });
       }
-      await writePending();
       return rendered;
     }
 
@@ -506,9 +510,8 @@ function startAgent(setup: {
       ...(input.speaker === undefined ? {} : { speaker: input.speaker }),
     });
     try {
-      // Stored before the LLM is called, so a crash or an unreachable LLM loses no user message.
-      await writePending();
-
+      // The user message is written with the first round's messages (one write per round); if the
+      // step fails, the catch below writes it, so an unreachable LLM loses no message.
       let recalled = '';
       if (memories.length > 0) {
         const lists = await Promise.all(
@@ -536,7 +539,7 @@ function startAgent(setup: {
         );
         const items = mergeRecalled(lists, draft.config.recallTokenBudget);
         recalled = renderRecalled(items);
-        emit({ type: 'recall', items: items.length, tokens: countTokens(recalled) });
+        emit({ type: 'recall', items: items.length, tokens: count(recalled) });
         await observeAll({
           type: 'turn',
           id: userMessage.id,

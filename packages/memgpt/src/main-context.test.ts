@@ -56,8 +56,10 @@ describe('main context', () => {
     expect(rendered.messages[5]?.content).toContain(
       '- (thought, from turns t1, t2, 2024-05-07) Ana has a cat',
     );
-    // The total is exactly what the messages and the tools take.
-    expect(rendered.tokens.total).toBe(countMessagesTokens(rendered.messages) + 100);
+    // The total is what the messages and the tools take, counted part by part (never less than the whole).
+    const exact = countMessagesTokens(rendered.messages) + 100;
+    expect(rendered.tokens.total).toBeGreaterThanOrEqual(exact);
+    expect(rendered.tokens.total).toBeLessThanOrEqual(exact + 8);
     expect(rendered.tokens.tools).toBe(100);
     expect(rendered.tokens.summary).toBeGreaterThan(0);
     expect(rendered.tokens.recalled).toBeGreaterThan(0);

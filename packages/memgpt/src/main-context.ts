@@ -1,5 +1,5 @@
 import type { ChatMessage, Recalled } from '@loci/core';
-import { countMessagesTokens, countMessageTokens, countTokens } from '@loci/core';
+import { countTokens } from '@loci/core';
 import { type Block, renderBlocks } from './core-memory.js';
 
 /** Tokens of each part of the main context, as counted for the queue manager. */
@@ -34,15 +34,22 @@ export interface ContextParts {
   toolTokens: number;
 }
 
-/** The working-context part of the system message. */
+/** The working-context part of the system message: a status line, then the core memory blocks. */
 export function renderWorkingContext(
   parts: Pick<ContextParts, 'blocks' | 'recallCount' | 'archivalCount' | 'now'>,
 ) {
+  return `${renderStatus(parts)}\n\n${renderCoreMemory(parts.blocks)}`;
+}
+
+function renderStatus(parts: Pick<ContextParts, 'recallCount' | 'archivalCount' | 'now'>): string {
   return (
     `### Memory [now: ${parts.now.toISOString()}]\n` +
-    `${parts.recallCount} messages are in recall storage and ${parts.archivalCount} passages in archival storage (use the search functions to read them).\n\n` +
-    `### Core memory\n${renderBlocks(parts.blocks)}`
+    `${parts.recallCount} messages are in recall storage and ${parts.archivalCount} passages in archival storage (use the search functions to read them).`
   );
+}
+
+function renderCoreMemory(blocks: readonly Block[]): string {
+  return `### Core memory\n${renderBlocks(blocks)}`;
 }
 
 /** Slot 0 of the queue: the recursive summary of every evicted message. */
@@ -70,17 +77,24 @@ export function renderRecalled(items: readonly Recalled[]): string {
  * The main context in MemGPT's order: system instructions and working context (one system message),
  * the FIFO queue with the summary in slot 0, then the recalled-memory section.
  */
-export function renderContext(parts: ContextParts): RenderedContext {
-  const working = renderWorkingContext(parts);
-  const system: ChatMessage = { role: 'system', content: `${parts.instructions}\n\n${working}` };
+export function renderContext(
+  parts: ContextParts,
+  count: (text: string) => number = countTokens,
+): RenderedContext {
+  // Counted part by part so repeated parts hit the cache of `count`; each join may merge or split a
+  // token at the seam, so every seam is charged one token, which keeps the sum an upper bound in practice.
+  const status = renderStatus(parts);
+  const core = renderCoreMemory(parts.blocks);
+  const system: ChatMessage = { role: 'system', content: `${parts.instructions}\n\n${status}\n\n${core}` };
   const messages: ChatMessage[] = [system];
-  // countMessagesTokens adds the reply priming once; the queue's counts come from a cache.
-  let total = countMessagesTokens([system]) + parts.toolTokens;
+  const systemTokens = count(parts.instructions);
+  const coreMemoryTokens = count(status) + count(core) + 4;
+  let total = replyPriming + messageOverhead + systemTokens + coreMemoryTokens + parts.toolTokens;
   const summary = renderSummary(parts.summary, parts.summarizedCount);
+  const summaryTokens = summary === undefined ? 0 : count(summary);
   if (summary !== undefined) {
-    const message: ChatMessage = { role: 'user', content: summary };
-    messages.push(message);
-    total += countMessageTokens(message);
+    messages.push({ role: 'user', content: summary });
+    total += messageOverhead + summaryTokens;
   }
   let queue = 0;
   for (const entry of parts.queue) {
@@ -88,19 +102,25 @@ export function renderContext(parts: ContextParts): RenderedContext {
     queue += entry.tokens;
   }
   total += queue;
+  const recalledTokens = parts.recalled.length === 0 ? 0 : count(parts.recalled);
   if (parts.recalled.length > 0) {
-    const message: ChatMessage = { role: 'system', content: parts.recalled };
-    messages.push(message);
-    total += countMessageTokens(message);
+    messages.push({ role: 'system', content: parts.recalled });
+    total += messageOverhead + recalledTokens;
   }
-  const tokens: ContextTokens = {
-    system: countTokens(parts.instructions),
-    coreMemory: countTokens(working),
-    summary: summary === undefined ? 0 : countTokens(summary),
-    queue,
-    recalled: countTokens(parts.recalled),
-    tools: parts.toolTokens,
-    total,
+  return {
+    messages,
+    tokens: {
+      system: systemTokens,
+      coreMemory: coreMemoryTokens,
+      summary: summaryTokens,
+      queue,
+      recalled: recalledTokens,
+      tools: parts.toolTokens,
+      total,
+    },
   };
-  return { messages, tokens };
 }
+
+/** As in core's countMessagesTokens: role and separators per message, and the reply's priming. */
+const messageOverhead = 4;
+const replyPriming = 3;

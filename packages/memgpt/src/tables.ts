@@ -1,11 +1,15 @@
 import { defineTable, vectorColumn } from '@loci/core';
 import { z } from 'zod';
 
-/** One row per agent: its whole state as JSON, replaced by one upsert after every step (atomic). */
+/**
+ * Agent states, one row per saved step (`<agentId>@<version>`): saving is a single append, which
+ * LanceDB commits atomically, and the newest version is the state. Older rows are the history.
+ */
 export const agentsTable = defineTable({
   name: 'memgpt_agents',
   schema: z.object({
     id: z.string(),
+    agentId: z.string(),
     version: z.number().int(),
     state: z.string(),
     updatedAt: z.date(),
