@@ -1,5 +1,6 @@
 import {
   ConfigError,
+  ContextOverflowError,
   DimensionMismatchError,
   defineTool,
   LociError,
@@ -131,6 +132,51 @@ describe('@loci/openai chat model against the scripted server', () => {
         .catch((e: unknown) => e);
       expect((error as Error).name).toBe('AbortError');
       expect(server.chatRequests()).toHaveLength(1);
+    });
+  });
+
+  describe('context overflow', () => {
+    it("turns the server's 'prompt too long' into a ContextOverflowError with its figures", async () => {
+      server.enqueue({
+        status: 400,
+        body: JSON.stringify({
+          error: {
+            message:
+              "This model's maximum context length is 8192 tokens. However, your messages resulted in 9120 tokens.",
+            type: 'invalid_request_error',
+            code: 'context_length_exceeded',
+          },
+        }),
+      });
+      const error = await model()
+        .generate({ messages: user('x') })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ContextOverflowError);
+      expect(error).toMatchObject({ tokens: 9120, limit: 8192, category: 'user' });
+      expect(server.chatRequests()).toHaveLength(1);
+    });
+
+    it('falls back to its own estimate when the server gives no figures (llama.cpp)', async () => {
+      server.enqueue({
+        status: 400,
+        body: '{"error":{"code":400,"message":"the request exceeds the available context size, try increasing it","type":"exceed_context_size_error"}}',
+      });
+      const chat = model({ contextWindow: 4096 });
+      const error = await chat.stream!({ messages: user('a long prompt') })
+        [Symbol.asyncIterator]()
+        .next()
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ContextOverflowError);
+      expect((error as ContextOverflowError).limit).toBe(4096);
+      expect((error as ContextOverflowError).tokens).toBeGreaterThan(0);
+    });
+
+    it('leaves other 400s alone', async () => {
+      server.enqueue({ status: 400, body: '{"error":{"message":"unknown parameter: foo"}}' });
+      const error = await model()
+        .generate({ messages: user('x') })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProviderError);
     });
   });
 

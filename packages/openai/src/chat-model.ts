@@ -1,5 +1,6 @@
 import {
   ConfigError,
+  countMessagesTokens,
   type GenerateOptions,
   type GenerateResult,
   type LanguageModel,
@@ -21,6 +22,7 @@ import {
 } from './chat-reply.js';
 import { nativeRequest, type RequestSettings } from './chat-request.js';
 import { baseURLOrDefault, createClient, describeEndpoint, resolveApiKey } from './client.js';
+import { asContextOverflow } from './context-overflow.js';
 import { jsonModeRequest, readJsonModeReply } from './json-tool-mode.js';
 import { defaultContextWindow, knownContextWindow, maxTokensParameterFor } from './known-models.js';
 import {
@@ -65,6 +67,11 @@ export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageMo
     model: options.model,
     maxTokensParameter: options.maxTokensParameter ?? maxTokensParameterFor(options.baseURL),
   };
+  const contextWindow = options.contextWindow ?? knownContextWindow(options.model) ?? defaultContextWindow;
+  const overflowEstimate = (request: GenerateOptions) => ({
+    tokens: countMessagesTokens(request.messages),
+    limit: contextWindow,
+  });
   const what = `chat completion (${options.model} at ${describeEndpoint(baseURL)})`;
 
   const buildRequest = (request: GenerateOptions) =>
@@ -118,6 +125,8 @@ export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageMo
         .create({ ...params, stream: false }, requestOptions(request))
         .asResponse();
       return parseReplyBody(completionSchema, await response.text(), what);
+    }).catch((error: unknown) => {
+      throw asContextOverflow(error, () => overflowEstimate(request)) ?? error;
     });
     const choice = completion.choices[0] as Completion['choices'][number];
     return toResult(
@@ -136,7 +145,9 @@ export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageMo
         { ...params, stream: true, stream_options: { include_usage: true } },
         requestOptions(request),
       ),
-    );
+    ).catch((error: unknown) => {
+      throw asContextOverflow(error, () => overflowEstimate(request)) ?? error;
+    });
     let content = '';
     const calls = new Map<number, { id: string; name: string; arguments: string }>();
     let finishReason: string | null | undefined;
@@ -221,7 +232,7 @@ export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageMo
   return {
     provider: 'openai',
     modelId: options.model,
-    contextWindow: options.contextWindow ?? knownContextWindow(options.model) ?? defaultContextWindow,
+    contextWindow,
     generate,
     stream: (request) => (toolMode === 'json' ? streamWhole(request) : streamNative(request)),
   };
