@@ -222,6 +222,36 @@ describe('@loci/openai chat model against the scripted server', () => {
       expect(result.usage.outputTokens).toBeGreaterThan(0);
     });
 
+    it("passes OpenAI's refusal on as the reply's content, also when streamed", async () => {
+      const refused = JSON.stringify({
+        choices: [
+          {
+            message: { role: 'assistant', content: null, refusal: "I can't help with that." },
+            finish_reason: 'stop',
+          },
+        ],
+        usage: { prompt_tokens: 5, completion_tokens: 6 },
+      });
+      server.enqueue({ body: refused });
+      const result = await model().generate({ messages: user('x') });
+      expect(result.message.content).toBe("I can't help with that.");
+
+      server.enqueue({
+        headers: { 'content-type': 'text/event-stream' },
+        body: [
+          { choices: [{ index: 0, delta: { role: 'assistant', content: null, refusal: "I can't " } }] },
+          { choices: [{ index: 0, delta: { refusal: 'help with that.' }, finish_reason: 'stop' }] },
+          { choices: [], usage: { prompt_tokens: 5, completion_tokens: 6 } },
+        ]
+          .map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`)
+          .concat('data: [DONE]\n\n')
+          .join(''),
+      });
+      const parts: StreamPart[] = [];
+      for await (const part of model().stream!({ messages: user('x') })) parts.push(part);
+      expect(parts.at(-1)).toEqual({ type: 'finish', result });
+    });
+
     it('reports a response that is not JSON when a schema was asked for', async () => {
       server.enqueue({ content: 'Paris, I think.' });
       const error = await failure(

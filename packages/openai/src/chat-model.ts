@@ -24,7 +24,12 @@ import { nativeRequest, type RequestSettings } from './chat-request.js';
 import { baseURLOrDefault, createClient, describeEndpoint, resolveApiKey } from './client.js';
 import { asContextOverflow } from './context-overflow.js';
 import { jsonModeRequest, readJsonModeReply } from './json-tool-mode.js';
-import { defaultContextWindow, knownContextWindow, maxTokensParameterFor } from './known-models.js';
+import {
+  acceptsTemperature,
+  defaultContextWindow,
+  knownContextWindow,
+  maxTokensParameterFor,
+} from './known-models.js';
 import {
   defaultMaxRetries,
   defaultMaxRetryDelayMs,
@@ -66,6 +71,7 @@ export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageMo
   const settings: RequestSettings = {
     model: options.model,
     maxTokensParameter: options.maxTokensParameter ?? maxTokensParameterFor(options.baseURL),
+    sendTemperature: acceptsTemperature(options.model, options.baseURL),
   };
   const contextWindow = options.contextWindow ?? knownContextWindow(options.model) ?? defaultContextWindow;
   const overflowEstimate = (request: GenerateOptions) => ({
@@ -131,7 +137,8 @@ export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageMo
     const choice = completion.choices[0] as Completion['choices'][number];
     return toResult(
       request,
-      choice.message.content ?? null,
+      // A refusal is the model's answer too; the agent should see it rather than an empty reply.
+      choice.message.content || (choice.message.refusal ?? null),
       toolCallsFromCompletion(choice.message),
       choice.finish_reason,
       completion.usage,
@@ -149,6 +156,7 @@ export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageMo
       throw asContextOverflow(error, () => overflowEstimate(request)) ?? error;
     });
     let content = '';
+    let refusal = '';
     const calls = new Map<number, { id: string; name: string; arguments: string }>();
     let finishReason: string | null | undefined;
     let usage: RawUsage;
@@ -181,6 +189,10 @@ export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageMo
           if (delta?.content) {
             content += delta.content;
             yield { type: 'text-delta', text: delta.content };
+          }
+          if (delta?.refusal) {
+            refusal += delta.refusal;
+            yield { type: 'text-delta', text: delta.refusal };
           }
           for (const call of delta?.tool_calls ?? []) {
             const index = call.index ?? 0;
@@ -216,7 +228,7 @@ export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageMo
     const toolCalls = [...calls.entries()]
       .sort(([a], [b]) => a - b)
       .map(([, call]) => ({ id: call.id || newToolCallId(), name: call.name, arguments: call.arguments }));
-    yield { type: 'finish', result: toResult(request, content, toolCalls, finishReason, usage) };
+    yield { type: 'finish', result: toResult(request, content || refusal, toolCalls, finishReason, usage) };
   }
 
   /** JSON tool mode cannot show tool calls before the whole JSON object is in, so it streams the result. */

@@ -30,6 +30,8 @@ export const completionSchema = z.looseObject({
       z.looseObject({
         message: z.looseObject({
           content: z.string().nullish(),
+          /** OpenAI's refusal text (structured outputs), sent instead of content. */
+          refusal: z.string().nullish(),
           tool_calls: z
             .array(
               z.looseObject({
@@ -53,6 +55,7 @@ export const chunkSchema = z.looseObject({
         delta: z
           .looseObject({
             content: z.string().nullish(),
+            refusal: z.string().nullish(),
             tool_calls: z
               .array(
                 z.looseObject({

@@ -29,7 +29,7 @@ describe('toOpenAIMessages', () => {
 
 describe('nativeRequest', () => {
   const tool = defineTool({ name: 'f', description: 'd', parameters: z.object({ x: z.number() }) });
-  const settings = { model: 'm', maxTokensParameter: 'max_tokens' as const };
+  const settings = { model: 'm', maxTokensParameter: 'max_tokens' as const, sendTemperature: true };
 
   it('sends only what was asked for', () => {
     expect(nativeRequest({ messages: [{ role: 'user', content: 'hi' }] }, settings)).toEqual({
@@ -60,5 +60,13 @@ describe('nativeRequest', () => {
       response_format: { type: 'json_schema', json_schema: { name: 'response', strict: false } },
     });
     expect(JSON.stringify(request.tools)).not.toContain('$schema');
+  });
+
+  it('leaves the temperature out for models that refuse it', () => {
+    const request = nativeRequest(
+      { messages: [{ role: 'user', content: 'hi' }], temperature: 0.2 },
+      { ...settings, sendTemperature: false },
+    );
+    expect(request.temperature).toBeUndefined();
   });
 });

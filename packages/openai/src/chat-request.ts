@@ -10,6 +10,8 @@ import type {
 export interface RequestSettings {
   model: string;
   maxTokensParameter: 'max_tokens' | 'max_completion_tokens';
+  /** OpenAI's reasoning models refuse any temperature but the default; it is left out for them. */
+  sendTemperature: boolean;
 }
 
 export function toOpenAIMessages(messages: readonly ChatMessage[]): ChatCompletionMessageParam[] {
@@ -53,7 +55,7 @@ export function samplingParams(
 ): Pick<ChatCompletionCreateParamsBase, 'temperature' | 'max_tokens' | 'max_completion_tokens'> {
   const params: Pick<ChatCompletionCreateParamsBase, 'temperature' | 'max_tokens' | 'max_completion_tokens'> =
     {};
-  if (options.temperature !== undefined) params.temperature = options.temperature;
+  if (options.temperature !== undefined && settings.sendTemperature) params.temperature = options.temperature;
   if (options.maxTokens !== undefined) params[settings.maxTokensParameter] = options.maxTokens;
   return params;
 }

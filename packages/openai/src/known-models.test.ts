@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { knownContextWindow, knownEmbeddingDimensions, maxTokensParameterFor } from './known-models.js';
+import {
+  acceptsTemperature,
+  knownContextWindow,
+  knownEmbeddingDimensions,
+  maxTokensParameterFor,
+} from './known-models.js';
 
 describe('known models', () => {
   it('finds context windows by id, dated snapshot and Ollama tag', () => {
@@ -22,5 +27,13 @@ describe('known models', () => {
     expect(maxTokensParameterFor('https://api.openai.com/v1')).toBe('max_completion_tokens');
     expect(maxTokensParameterFor('http://localhost:11434/v1')).toBe('max_tokens');
     expect(maxTokensParameterFor('https://openai.example.com/v1')).toBe('max_tokens');
+  });
+
+  it("leaves temperature out only for OpenAI's reasoning models on api.openai.com", () => {
+    expect(acceptsTemperature('gpt-4o-mini', undefined)).toBe(true);
+    expect(acceptsTemperature('o4-mini', undefined)).toBe(false);
+    expect(acceptsTemperature('gpt-5-mini', 'https://api.openai.com/v1')).toBe(false);
+    expect(acceptsTemperature('gpt-5-chat-latest', undefined)).toBe(true);
+    expect(acceptsTemperature('o4-mini', 'http://localhost:8000/v1')).toBe(true);
   });
 });

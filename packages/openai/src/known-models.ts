@@ -80,3 +80,12 @@ export function maxTokensParameterFor(baseURL: string | undefined): 'max_tokens'
   const host = new URL(baseURL).hostname;
   return host === 'api.openai.com' || host.endsWith('.openai.com') ? 'max_completion_tokens' : 'max_tokens';
 }
+
+/**
+ * OpenAI's reasoning models (o1, o3, o4-mini, gpt-5 but not gpt-5-chat) answer 400 to any
+ * temperature but the default. Other servers keep whatever the caller asked for.
+ */
+export function acceptsTemperature(modelId: string, baseURL: string | undefined): boolean {
+  if (maxTokensParameterFor(baseURL) !== 'max_completion_tokens') return true;
+  return !/^(o\d|gpt-5(?!-chat))/.test(modelId);
+}
