@@ -69,7 +69,7 @@ describe('LanceDB store across processes', () => {
       startWriter(dir.path, 'w2', batches, size, 'wait'),
     ];
     let ready = 0;
-    const [first, second] = await Promise.all(
+    const results = await Promise.all(
       writers.map((writer) =>
         finished(writer, (line) => {
           if (line !== 'ready' || ++ready < writers.length) return;
@@ -77,9 +77,8 @@ describe('LanceDB store across processes', () => {
         }),
       ),
     );
-    expect(first.stderr).toBe('');
-    expect(second.stderr).toBe('');
-    expect([first.code, second.code]).toEqual([0, 0]);
+    expect(results.map((result) => result.stderr)).toEqual(['', '']);
+    expect(results.map((result) => result.code)).toEqual([0, 0]);
 
     const store = await createLanceStore({ uri: dir.path });
     const table = await store.openTable(writerTable);
