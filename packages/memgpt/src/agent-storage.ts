@@ -100,6 +100,8 @@ export interface AgentStorage {
   messagesBetween(start: Date, end: Date, limit: number, offset: number): Promise<StoredMessage[]>;
   countMessagesBetween(start: Date, end: Date): Promise<number>;
   insertPassage(text: string, at: Date): Promise<string>;
+  /** Compacts the agent tables and brings their indexes up to date (LanceDB optimize). */
+  optimize(): Promise<void>;
   searchPassages(query: string, limit: number): Promise<ArchivalPassage[]>;
 }
 
@@ -189,6 +191,10 @@ export async function openAgentStorage(options: {
     },
     countMessagesBetween(start, end) {
       return messages.count({ namespace: ownNamespace, filter: byTime(start, end) });
+    },
+    async optimize() {
+      await messages.optimize();
+      await agents.optimize();
     },
     async insertPassage(text, at) {
       const [vector] = await embedder.embed([text], { kind: 'document' });

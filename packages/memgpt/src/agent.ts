@@ -252,6 +252,27 @@ function startAgent(setup: {
   >();
   let tail: Promise<unknown> = Promise.resolve();
 
+  /**
+   * Table maintenance (compaction, full-text index update) every `maintenanceEverySteps` steps. It
+   * runs while the step waits for the LLM, when the agent writes nothing, so it neither conflicts
+   * with the agent's writes nor adds to a step when the LLM takes longer than it.
+   */
+  async function maintainDuring<T>(stepCount: number, work: () => Promise<T>): Promise<T> {
+    const every = state.config.maintenanceEverySteps;
+    if (every === 0 || stepCount % every !== every - 1) return work();
+    const maintenance = storage.optimize().then(
+      () => undefined,
+      // Maintenance only speeds later searches up; a failure is reported and retried next time.
+      (error: unknown) => (error as Error).message,
+    );
+    try {
+      return await work();
+    } finally {
+      const failure = await maintenance;
+      if (failure !== undefined) hub.emit({ type: 'maintenance-failed', error: failure });
+    }
+  }
+
   /** Drops cached messages that left the saved queue (they stay in recall storage). */
   function prune(): void {
     const kept = new Set(state.queue);
@@ -559,15 +580,17 @@ function startAgent(setup: {
           streamed: Boolean(draft.config.stream && model.stream),
         });
         const begin = performance.now();
-        const result = await timed(() =>
-          callModel({
-            messages: rendered.messages,
-            tools: definitions,
-            toolChoice: 'auto',
-            maxTokens: draft.config.replyTokens,
-            ...(draft.config.temperature === undefined ? {} : { temperature: draft.config.temperature }),
-            ...(signal === undefined ? {} : { signal }),
-          }),
+        const result = await maintainDuring(call === 1 ? draft.stepCount : -1, () =>
+          timed(() =>
+            callModel({
+              messages: rendered.messages,
+              tools: definitions,
+              toolChoice: 'auto',
+              maxTokens: draft.config.replyTokens,
+              ...(draft.config.temperature === undefined ? {} : { temperature: draft.config.temperature }),
+              ...(signal === undefined ? {} : { signal }),
+            }),
+          ),
         );
         addUsage(usage, result.usage);
         emit({

@@ -28,6 +28,11 @@ export const agentConfigSchema = z
     replyTokens: z.number().int().min(0).default(512),
     /** Character limit of a block created without one. */
     defaultBlockLimit: z.number().int().min(1).default(2000),
+    /**
+     * Every this many steps the agent compacts its tables and updates the full-text index while it
+     * waits for the LLM (one LanceDB optimize, ~0.1-0.2 s), so files stay few and searches fast. 0: never.
+     */
+    maintenanceEverySteps: z.number().int().min(0).default(100),
     temperature: z.number().min(0).max(2).optional(),
     /** Stream replies when the model can (send_message text arrives as deltas). */
     stream: z.boolean().default(true),

@@ -24,6 +24,7 @@ const benchMemgptOptionsSchema = z.object({
   sessions: z.coerce.number().int().min(1).max(200).default(12),
   contextWindow: z.coerce.number().int().min(2048).default(8192),
   seed: z.coerce.number().int().default(7),
+  maintenanceEvery: z.coerce.number().int().min(0).default(100),
   store: z.string().min(1).optional(),
   baseUrl: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
@@ -246,12 +247,18 @@ export async function benchMemgpt(
       id: `bench-${Date.now().toString(36)}`,
       namespace: 'bench',
       blocks: { human: { value: 'The user tells daily stories.', limit: 2000 } },
-      config: { stream: false },
+      config: { stream: false, maintenanceEverySteps: options.maintenanceEvery },
     });
     for (const turn of conversation) {
       const result = await agent.step({ text: turn.text, speaker: 'user', at: turn.at });
       const ms = result.timings.totalMs - result.timings.llmMs;
       framework.push(ms);
+      if (io.env['LOCI_BENCH_TRACE'] === '1') {
+        const kinds = result.trace
+          .filter((entry) => entry.type === 'tool-call' || entry.type === 'eviction')
+          .map((entry) => (entry.type === 'tool-call' ? entry.name : 'eviction'));
+        io.stderr.write(`step ${turn.index} ${ms.toFixed(1)} ${kinds.join(',')}\n`);
+      }
       if (storedMessages >= 5000) frameworkAt5000.push(ms);
       storedMessages = agent.state().recallCount;
       for (const tokens of result.contextTokens) contextTokens.push(tokens.total);
@@ -351,6 +358,7 @@ export function registerBenchMemgpt(bench: Command): void {
     .option('--sessions <n>', 'sessions they are spread over', '12')
     .option('--context-window <tokens>', 'context window the agent manages', '8192')
     .option('--seed <n>', 'seed of the generated conversation', '7')
+    .option('--maintenance-every <steps>', "the agent's table maintenance interval (0: never)", '100')
     .option('--store <uri>', 'store to write into (default: a temporary folder, removed afterwards)')
     .option('--base-url <url>', 'a real OpenAI-compatible server instead of the scripted one')
     .option('--model <name>', 'model name on that server')
