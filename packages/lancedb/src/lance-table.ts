@@ -69,6 +69,9 @@ export function createLanceTable<TRow extends { id: string }>(
 
   let knownRows = parts.rowsAtOpen;
   let rowsSinceRefresh = 0;
+  // Whether every vector column is known to have its index; until then a write past the
+  // threshold checks (and builds).
+  let vectorIndexed = false;
   let maintenance: Promise<void> | undefined;
   let optimizing: Promise<void> | undefined;
 
@@ -133,7 +136,8 @@ export function createLanceTable<TRow extends { id: string }>(
     knownRows += rows;
     rowsSinceRefresh += rows;
     if (maintenance) return;
-    const needsVectorIndex = vectorColumns.length > 0 && knownRows >= policy.vectorIndexAfterRows;
+    const needsVectorIndex =
+      vectorColumns.length > 0 && !vectorIndexed && knownRows >= policy.vectorIndexAfterRows;
     if (rowsSinceRefresh < policy.refreshAfterRows && !needsVectorIndex) return;
     maintenance = maintain(false)
       // Background work must not crash the process: a failed run is retried at the next trigger,
@@ -165,6 +169,7 @@ export function createLanceTable<TRow extends { id: string }>(
         await native.createIndex(NAMESPACE_COLUMN, { config: lancedb.Index.btree(), replace: true });
         built = true;
       }
+      vectorIndexed = true;
     }
     // A fresh index already covers every row; otherwise fold unindexed rows in (LanceDB searches
     // them by brute force meanwhile, so results are current either way) and compact small files.
