@@ -12,7 +12,7 @@ const points = defineTable({
 });
 
 /** Deterministic pseudo-random unit-ish vectors, so the test does not depend on Math.random. */
-function vectorFor(seed: number): Float32Array {
+function vectorFor(seed: number) {
   let state = seed * 2654435761;
   return Float32Array.from({ length: 16 }, () => {
     state = (state * 1103515245 + 12345) % 2147483648;
