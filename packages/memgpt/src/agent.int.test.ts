@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   ConfigError,
+  ContextOverflowError,
   countTokens,
   type Memory,
   type MemoryEvent,
@@ -342,6 +343,21 @@ describe('MemGPT agent against the scripted server', () => {
     expect(result.contextTokens[0]?.total).toBeLessThanOrEqual(3900);
     const [stored] = await agent.searchRecall('end-of-huge', 1);
     expect(stored?.content).toBe(huge);
+  });
+
+  it('refuses a step whose fixed parts cannot fit the window, saying what to shrink, and keeps the state', async () => {
+    const agent = await newAgent({ ...providers({ contextWindow: 1200 }), config: { replyTokens: 100 } });
+    const before = agent.state();
+    const requests = server.chatRequests().length;
+    const failure = await agent.step('hello').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ContextOverflowError);
+    expect(String((failure as Error).message)).toMatch(
+      /shorten the core memory blocks.*larger context window/,
+    );
+    expect(agent.state()).toEqual(before);
+    // Refused before any LLM call: no pointless evictions or summaries.
+    expect(server.chatRequests().length).toBe(requests);
+    expect((await agent.searchRecall('hello', 3))[0]?.content).toBe('hello');
   });
 
   it('searches recall by date and archival by meaning, page by page', async () => {

@@ -183,6 +183,16 @@ export async function loadAgent(options: LoadAgentOptions): Promise<Agent> {
   return startAgent({ options, storage, state, queue, nextSeq });
 }
 
+function overflow(tokens: number, limit: number, when: string): ContextOverflowError {
+  return new ContextOverflowError({
+    tokens,
+    limit,
+    message:
+      `the context needs ${tokens} tokens ${when} but the limit is ${limit}: shorten the core memory blocks, ` +
+      'the system instructions or the recalled-memory budget, or use a model with a larger context window (contextWindow)',
+  });
+}
+
 function addUsage(total: Usage, usage: Usage): void {
   total.inputTokens += usage.inputTokens;
   total.outputTokens += usage.outputTokens;
@@ -483,19 +493,14 @@ function startAgent(setup: {
         });
         rendered = render(draft, recalled);
       }
+      const fixed = render({ ...draft, queue: [] }, recalled).tokens.total;
+      if (fixed > limits.flush) throw overflow(fixed, limits.flush, 'without any message');
       for (let round = 0; rendered.tokens.total > limits.flush && round < 8; round++) {
         if (!(await evict(limits))) break;
         rendered = render(draft, recalled);
       }
-      if (rendered.tokens.total > limits.flush) {
-        throw new ContextOverflowError({
-          tokens: rendered.tokens.total,
-          limit: limits.flush,
-          message:
-            `the context needs ${rendered.tokens.total} tokens after eviction but the limit is ${limits.flush}: ` +
-            'shorten the core memory blocks, the system instructions or the recalled-memory budget, or use a model with a larger context window',
-        });
-      }
+      if (rendered.tokens.total > limits.flush)
+        throw overflow(rendered.tokens.total, limits.flush, 'after eviction');
       return rendered;
     }
 
