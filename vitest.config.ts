@@ -18,6 +18,8 @@ export default defineConfig({
           include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
+          // Unit tests run first; projects with different worker counts need distinct groups.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -30,6 +32,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Integration tests start servers, child processes and native libraries; two cores.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
