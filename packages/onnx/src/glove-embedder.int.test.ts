@@ -51,6 +51,30 @@ describe('glove-sif-100d', () => {
     );
   });
 
+  it('gives concurrent embed calls the same vectors as sequential ones', async () => {
+    const texts = ['the first text', 'a second, longer text about trains and music', 'third'];
+    const sequential: Float32Array[] = [];
+    for (const text of texts) sequential.push(await embedOne(model, text));
+    const concurrent = await Promise.all(texts.map((text) => embedOne(model, text)));
+    expect(concurrent).toEqual(sequential);
+  });
+
+  it('shares one build between concurrent first uses in a process', async () => {
+    const fresh = await makeTempDir('loci-glove-concurrent-');
+    try {
+      const events: ProgressEvent[] = [];
+      const onProgress = (event: ProgressEvent) => events.push(event);
+      const [first, second] = await Promise.all([
+        createGloveEmbedder({ home: fresh.path, onProgress }),
+        createGloveEmbedder({ home: fresh.path, onProgress }),
+      ]);
+      expect(events.filter((event) => event.phase === 'read')).toHaveLength(1);
+      expect(await embedOne(first, 'shared build')).toEqual(await embedOne(second, 'shared build'));
+    } finally {
+      await fresh.remove();
+    }
+  });
+
   it('embeds related sentences closer than unrelated ones', async () => {
     const [cat, kitten, stocks] = await model.embed(
       [

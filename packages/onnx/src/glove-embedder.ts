@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { type EmbeddingModel, lociHome, parseWith } from '@loci/core';
 import { z } from 'zod';
 import { batches, checkEmbedInput } from './embed-input.js';
-import { ensureGloveModel, GLOVE_DIMENSIONS, GLOVE_MODEL_ID } from './glove-model.js';
+import { ensureGloveModel, GLOVE_DIMENSIONS, GLOVE_MODEL_ID, gloveFilesStamp } from './glove-model.js';
 import { SIF_INPUT_IDS, SIF_INPUT_MASK, SIF_OUTPUT } from './glove-sif-graph.js';
-import { createGloveTokenizer } from './glove-tokenizer.js';
+import { createGloveTokenizer, type GloveTokenizer } from './glove-tokenizer.js';
 import { createSession } from './ort-session.js';
 import type { ProgressListener } from './progress.js';
 import { padTokenBatch } from './token-batch.js';
@@ -32,6 +33,34 @@ const optionsSchema = z.strictObject({
   threads: z.number().int().min(1).max(256).optional(),
 });
 
+type GloveRuntime = Awaited<ReturnType<typeof createSession>> & { tokenizer: GloveTokenizer };
+
+/**
+ * Loaded sessions and vocabularies, shared by every embedder of this process that uses the same
+ * files (a session holds the 138 MB matrix). The key includes the files' stamp, so a rebuilt model
+ * gets a fresh session.
+ */
+const runtimes = new Map<string, Promise<GloveRuntime>>();
+
+async function loadGloveRuntime(
+  modelPath: string,
+  vocabularyPath: string,
+  threads: number,
+): Promise<GloveRuntime> {
+  const key = `${modelPath}|${await gloveFilesStamp(dirname(modelPath))}|${threads}`;
+  let runtime = runtimes.get(key);
+  if (!runtime) {
+    runtime = (async () => {
+      const words = (await readFile(vocabularyPath, 'utf8')).split('\n');
+      const tokenizer = createGloveTokenizer(new Map(words.map((word, index) => [word, index])));
+      return { ...(await createSession(modelPath, { threads })), tokenizer };
+    })();
+    runtimes.set(key, runtime);
+    runtime.catch(() => runtimes.delete(key));
+  }
+  return runtime;
+}
+
 /**
  * The built-in `glove-sif-100d` embedder: GloVe 6B 100-d word vectors combined with SIF weights
  * (Arora et al. 2017, without the common-component removal) and L2-normalised, run as an ONNX graph.
@@ -46,11 +75,10 @@ export async function createGloveEmbedder(options: GloveEmbedderOptions = {}): P
     home: config.home ?? lociHome(),
     ...(config.onProgress ? { onProgress: config.onProgress } : {}),
   });
-  const words = (await readFile(files.vocabularyPath, 'utf8')).split('\n');
-  const tokenizer = createGloveTokenizer(new Map(words.map((word, index) => [word, index])));
-  const { ort, session } = await createSession(
+  const { ort, session, tokenizer } = await loadGloveRuntime(
     files.modelPath,
-    config.threads ? { threads: config.threads } : {},
+    files.vocabularyPath,
+    config.threads ?? 1,
   );
 
   return {

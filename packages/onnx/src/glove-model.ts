@@ -1,9 +1,15 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LociError } from '@loci/core';
 import { sha256Bytes, writeFileAtomic } from './file-integrity.js';
 import { buildSifGraph } from './glove-sif-graph.js';
-import { type ModelManifest, readManifest, verifyManifestFiles, writeManifest } from './model-manifest.js';
+import {
+  MANIFEST_FILE,
+  type ModelManifest,
+  readManifest,
+  verifyManifestFiles,
+  writeManifest,
+} from './model-manifest.js';
 import type { ProgressListener } from './progress.js';
 import { DEFAULT_SIF_A, zipfSifWeights } from './sif-weights.js';
 import { readWinkVectors } from './wink-vectors.js';
@@ -39,6 +45,39 @@ export async function ensureGloveModel(options: {
   rebuild?: boolean;
 }): Promise<GloveModelFiles> {
   const directory = gloveModelDirectory(options.home);
+  // One check or build at a time per folder in this process: concurrent first uses share one build.
+  const previous = queues.get(directory) ?? Promise.resolve();
+  const current = previous.catch(() => {}).then(() => ensureNow(directory, options));
+  queues.set(directory, current);
+  try {
+    return await current;
+  } finally {
+    if (queues.get(directory) === current) queues.delete(directory);
+  }
+}
+
+const queues = new Map<string, Promise<GloveModelFiles>>();
+/** Folders verified by this process, with the size/mtime/inode stamp of their files then. */
+const verifiedStamps = new Map<string, string>();
+
+/** Identifies the files' current versions cheaply; a rewrite or rebuild changes it. */
+export async function gloveFilesStamp(directory: string): Promise<string | undefined> {
+  try {
+    const parts: string[] = [];
+    for (const name of [MODEL_FILE, VOCABULARY_FILE, MANIFEST_FILE]) {
+      const stats = await stat(join(directory, name));
+      parts.push(`${stats.size}:${stats.mtimeMs}:${stats.ino}`);
+    }
+    return parts.join('|');
+  } catch {
+    return undefined;
+  }
+}
+
+async function ensureNow(
+  directory: string,
+  options: { onProgress?: ProgressListener; rebuild?: boolean },
+): Promise<GloveModelFiles> {
   const report = options.onProgress ?? (() => {});
   const files = {
     directory,
@@ -46,15 +85,28 @@ export async function ensureGloveModel(options: {
     vocabularyPath: join(directory, VOCABULARY_FILE),
   };
   if (!options.rebuild) {
+    const stamp = await gloveFilesStamp(directory);
+    const manifest = await readManifest(directory).catch(() => undefined);
+    if (manifest && stamp !== undefined && verifiedStamps.get(directory) === stamp) {
+      // Verified earlier by this process and untouched since: skip hashing 140 MB again.
+      report({ phase: 'verify', message: `${GLOVE_MODEL_ID} already verified` });
+      return { ...files, manifest, built: false };
+    }
     const reason = await cachedModelProblem(directory, report);
     if (reason === undefined) {
-      const manifest = await readManifest(directory);
-      if (manifest) return { ...files, manifest, built: false };
+      const verified = await readManifest(directory);
+      if (verified && stamp !== undefined) {
+        // Remember the result only if nothing changed the files while they were hashed.
+        if ((await gloveFilesStamp(directory)) === stamp) verifiedStamps.set(directory, stamp);
+        return { ...files, manifest: verified, built: false };
+      }
     } else {
       report({ phase: 'check', message: `building ${GLOVE_MODEL_ID}: ${reason}` });
     }
   }
   const manifest = await buildGloveModel(directory, report);
+  const stamp = await gloveFilesStamp(directory);
+  if (stamp !== undefined) verifiedStamps.set(directory, stamp);
   return { ...files, manifest, built: true };
 }
 
