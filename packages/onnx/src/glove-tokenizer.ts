@@ -14,7 +14,7 @@ export interface GloveTokenizer {
 }
 
 // Typographic apostrophes and primes that people type for "'".
-const apostrophes = /[\u2018\u2019\u201B\u02BC\u2032\uFF07\u00B4`]/g;
+const apostrophes = /[\u2018\u2019\u201B\u02BC\u2032\uFF07\u00B4]/g;
 // Unicode hyphens (not dashes, which separate clauses).
 const hyphens = /[\u2010\u2011]/g;
 const combiningMarks = /\p{M}+/gu;
