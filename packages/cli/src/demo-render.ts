@@ -37,7 +37,7 @@ export function renderDemoReport(report: DemoReport): string {
         const mark = turn.isEvidence ? '✓' : ' ';
         const who = turn.speaker && turn.at ? `${turn.speaker}, ${formatDay(new Date(turn.at))}: ` : '';
         lines.push(
-          `     ${mark} ${turn.id.padEnd(6)} ${who}${excerpt(turn.text ?? '(not in this conversation)', 90)}`,
+          `     ${mark} ${turn.id.padEnd(6)} ${who}${excerpt(turn.text ?? '(not in this conversation)', 140)}`,
         );
       }
       if (item.turns.length > shownTurnsPerItem) {
@@ -63,6 +63,7 @@ export function renderDemoReport(report: DemoReport): string {
   } else {
     lines.push(`Median recall ${formatDuration(summary.recallMsMedian)}.`);
   }
+  for (const note of report.notes) lines.push(note);
   lines.push('Ask your own: pnpm loci demo --question "Where does Priya live now?"');
   return `${lines.join('\n')}\n`;
 }

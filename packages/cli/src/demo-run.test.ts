@@ -143,6 +143,7 @@ describe('summarise and renderDemoReport', () => {
       k: 5,
       questions: answers,
       summary,
+      notes: ['A note for the reader.'],
     };
     const text = renderDemoReport(report);
     expect(text).toContain(
@@ -155,5 +156,6 @@ describe('summarise and renderDemoReport', () => {
     expect(text).toContain(firstTurn.id);
     expect(text).toMatch(/evidence recalled: \d of \d/);
     expect(text).toContain(`${summary.allEvidenceRecalled} of 4 questions had all their evidence recalled`);
+    expect(text).toContain('\nA note for the reader.\n');
   });
 });

@@ -158,4 +158,6 @@ export interface DemoReport {
   k: number;
   questions: AnsweredQuestion[];
   summary: RecallSummary;
+  /** What a reader should know to read the figures right. */
+  notes: string[];
 }

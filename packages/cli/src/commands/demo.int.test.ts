@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { makeTempDir } from '@loci/testing/temp-dir';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repoRoot = resolve(import.meta.dirname, '../../../..');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI from source, exactly as `pnpm loci` does. */
+function loci(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@loci/source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args],
+      { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('loci demo', () => {
+  let home: { path: string; remove: () => Promise<void> };
+  let first: Run;
+
+  beforeAll(async () => {
+    home = await makeTempDir('loci-demo-home-');
+    first = await loci(['demo'], { LOCI_HOME: home.path, LOCI_DEBUG: '' });
+  }, 240_000);
+
+  afterAll(async () => {
+    await home.remove();
+  });
+
+  it('builds the embedder, ingests the conversation and answers six questions from memory', () => {
+    expect(first.stderr).not.toMatch(/unexpected error/);
+    expect(first.code).toBe(0);
+    // Progress goes to stderr: the embedder build on first use and the ingestion.
+    expect(first.stderr).toMatch(/embedder: building glove-sif-100d/);
+    expect(first.stderr).toMatch(/embedder glove-sif-100d ready in/);
+    expect(first.stderr).toMatch(/ingesting turns \[#+\] 119\/119/);
+    const out = first.stdout;
+    expect(out).toContain(
+      'Loci demo: 119 turns between Priya and Tomas over 6 sessions, 14 Jan 2024 to 28 Jul 2024',
+    );
+    expect(out).toContain(`store     ${join(home.path, 'demo')}`);
+    expect(out).toMatch(/ingested {2}119 turns in .* \(\d+(\.\d)? turns\/s\)/);
+    for (let index = 1; index <= 6; index += 1) expect(out).toMatch(new RegExp(`^Q${index} \\[`, 'm'));
+    expect(out).toContain("Q1 [single-hop] What is the name of Tomas's dog?");
+    // Every question shows recalled turns with id, speaker and date, and its evidence check.
+    expect(out.match(/^ {5}[✓ ] D\d:\d+ +(Priya|Tomas), \d+ \w{3} 2024: /gm)?.length).toBeGreaterThanOrEqual(
+      6,
+    );
+    expect(out.match(/evidence recalled: \d of \d/g)).toHaveLength(6);
+    expect(out).toMatch(/Evidence recall in the top 5: \d of 6 questions had all their evidence recalled/);
+  });
+
+  it('keeps the built model in LOCI_HOME and the store under <LOCI_HOME>/demo', async () => {
+    const entries = await readdir(home.path);
+    expect(entries).toEqual(expect.arrayContaining(['models', 'demo']));
+  });
+
+  it('answers a question of your own as JSON, reusing the built model', async () => {
+    const run = await loci(
+      ['demo', '--json', '--k', '3', '--question', 'Which company did Priya join in Bristol?'],
+      {
+        LOCI_HOME: home.path,
+      },
+    );
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      k: number;
+      store: { namespace: string; fresh: boolean };
+      ingest: { turns: number };
+      questions: {
+        question: string;
+        recalled: { rank: number; sources: string[]; turns: { id: string }[] }[];
+      }[];
+    };
+    expect(report.k).toBe(3);
+    expect(report.store).toMatchObject({ namespace: 'demo', fresh: true });
+    expect(report.ingest.turns).toBe(119);
+    expect(report.questions).toHaveLength(1);
+    const [answer] = report.questions;
+    expect(answer!.question).toBe('Which company did Priya join in Bristol?');
+    expect(answer!.recalled.length).toBeGreaterThan(0);
+    expect(answer!.recalled.length).toBeLessThanOrEqual(3);
+    for (const item of answer!.recalled) {
+      expect(item.sources.length).toBeGreaterThan(0);
+      expect(item.turns.map((turn) => turn.id)).toEqual(item.sources);
+    }
+    // The model was built once: no build progress the second time.
+    expect(run.stderr).not.toMatch(/embedder: building/);
+  });
+
+  it('writes into a new namespace of a store you name, and leaves what was there', async () => {
+    const store = join(home.path, 'my-store');
+    const runs = [];
+    for (let index = 0; index < 2; index += 1) {
+      runs.push(
+        await loci(['demo', '--json', '--store', store, '--question', 'Where does Priya swim?'], {
+          LOCI_HOME: home.path,
+        }),
+      );
+    }
+    const namespaces = runs.map((run) => {
+      expect(run.code).toBe(0);
+      return (JSON.parse(run.stdout) as { store: { namespace: string; fresh: boolean } }).store;
+    });
+    expect(namespaces[0]!.fresh).toBe(false);
+    expect(namespaces[0]!.namespace).toMatch(/^demo-\d{14}-[0-9a-f]{4}$/);
+    expect(namespaces[1]!.namespace).not.toBe(namespaces[0]!.namespace);
+  });
+
+  it('rejects bad flags with a message naming the flag and exit code 2', async () => {
+    const run = await loci(['demo', '--k', 'lots'], { LOCI_HOME: home.path });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^loci: invalid loci demo options: k: /m);
+    expect(run.stdout).toBe('');
+  });
+});
