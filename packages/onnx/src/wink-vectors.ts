@@ -32,7 +32,19 @@ const packageJsonSchema = z.object({ version: z.string() });
 /** Reads the vectors from the installed npm package (about 300 MB of JSON; a few seconds). */
 export async function readWinkVectors(): Promise<WordVectors> {
   const require = createRequire(import.meta.url);
-  const jsonPath = require.resolve(packageName);
+  let jsonPath: string;
+  try {
+    jsonPath = require.resolve(packageName);
+  } catch (error) {
+    throw new LociError(
+      `the npm package ${packageName} (GloVe vectors) is not installed; run \`pnpm install\``,
+      {
+        code: 'word_vectors_missing',
+        category: 'system',
+        cause: error,
+      },
+    );
+  }
   const packageJson = parseWith(
     packageJsonSchema,
     JSON.parse(await readFile(require.resolve(`${packageName}/package.json`), 'utf8')),
