@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as LanceDb from '@lancedb/lancedb';
 import {
@@ -20,6 +21,16 @@ import { createLanceTable, type LanceDbModule, type LanceMemoryTable } from './l
 const tableNamePattern = /^[a-z][a-z0-9_]{0,63}$/;
 const remoteScheme = /^[a-z][a-z0-9+.-]*:\/\//i;
 
+/**
+ * The apache-arrow instance LanceDB itself loaded (its own `require`, from its own folder). Tables
+ * built with another copy fail LanceDB's `instanceof` checks and take a slow, lossy conversion path.
+ * Call after LanceDB is imported, so the module is already in the require cache.
+ */
+function lancedbArrow(): ArrowModule {
+  const lancedbEntry = createRequire(import.meta.url).resolve('@lancedb/lancedb');
+  return createRequire(lancedbEntry)('apache-arrow') as ArrowModule;
+}
+
 function failure(what: string, error: unknown): never {
   if (LociError.isInstance(error)) throw error;
   const message = error instanceof Error ? error.message : String(error);
@@ -39,10 +50,8 @@ export async function createLanceStore(options: LanceStoreOptions = {}): Promise
       failure(`cannot create the store folder ${uri} (check the path and its permissions)`, error),
     );
   }
-  // One after the other: LanceDB requires apache-arrow itself, and Node refuses to require() an ES
-  // module that a parallel import() is still loading.
   const lancedb: LanceDbModule = await import('@lancedb/lancedb');
-  const arrow: ArrowModule = await import('apache-arrow');
+  const arrow = lancedbArrow();
   const connectOptions: Partial<LanceDb.ConnectionOptions> = {
     readConsistencyInterval: config.readConsistencySeconds,
   };
@@ -129,6 +138,7 @@ export async function createLanceStore(options: LanceStoreOptions = {}): Promise
         await ensureFullTextIndexes(native, definition);
         const table = createLanceTable<z.output<TSchema> & { id: string }>({
           lancedb,
+          arrow,
           native,
           definition,
           columns,

@@ -14,6 +14,8 @@ import {
 } from '@loci/core';
 import type * as Arrow from 'apache-arrow';
 import { z } from 'zod';
+import { recordsToArrow } from './arrow-batch.js';
+import type { ArrowModule } from './arrow-schema.js';
 import { type ColumnSpec, NAMESPACE_COLUMN } from './columns.js';
 import { compileFilter, namespaceClause, sqlIdentifier, sqlString } from './filter-sql.js';
 import type { IndexPolicy } from './lance-store-options.js';
@@ -24,6 +26,8 @@ export type LanceDbModule = typeof LanceDb;
 
 export interface LanceTableParts {
   lancedb: LanceDbModule;
+  /** The apache-arrow instance LanceDB uses. */
+  arrow: ArrowModule;
   native: LanceDb.Table;
   definition: TableDefinition;
   columns: ColumnSpec[];
@@ -61,7 +65,7 @@ const idSlice = 500;
 export function createLanceTable<TRow extends { id: string }>(
   parts: LanceTableParts,
 ): LanceMemoryTable<TRow> {
-  const { lancedb, native, definition, columns, arrowSchema, policy } = parts;
+  const { lancedb, arrow, native, definition, columns, arrowSchema, policy } = parts;
   const metric = definition.metric ?? 'cosine';
   const fullText = definition.fullText ?? [];
   const vectorColumns = columns.filter((column) => column.kind === 'vector');
@@ -125,7 +129,7 @@ export function createLanceTable<TRow extends { id: string }>(
   }
 
   function toArrow(records: Record<string, unknown>[]) {
-    return lancedb.makeArrowTable(records, { schema: arrowSchema });
+    return recordsToArrow(arrow, arrowSchema, records);
   }
 
   function decode(stored: Record<string, unknown>): TRow {
