@@ -16,7 +16,6 @@ import {
   countMessageTokens,
   countTokens,
   LociError,
-  ProviderError,
   StoreError,
   toJsonSchema,
 } from '@loci/core';
@@ -28,10 +27,10 @@ import { builtinFunctions } from './builtin-functions.js';
 import { type AgentConfigInput, parseAgentConfig } from './config.js';
 import { type Block, type BlockInput, createBlocks } from './core-memory.js';
 import { type ContextTokens, type RenderedContext, renderContext, renderRecalled } from './main-context.js';
-import { createPartialFieldReader } from './partial-message.js';
 import { chooseEviction, type QueueLimits, queueLimits } from './queue-manager.js';
 import { writeRecursiveSummary } from './recursive-summary.js';
 import { type StoredMessage, toChatMessage } from './stored-message.js';
+import { streamReply } from './stream-reply.js';
 import { defaultSystemInstructions } from './system-instructions.js';
 import { createTokenMemo } from './token-memo.js';
 
@@ -382,7 +381,13 @@ function startAgent(setup: {
       if (pending.length === 0) return;
       const batch = pending;
       pending = [];
-      await storage.appendMessages(batch);
+      try {
+        await storage.appendMessages(batch);
+      } catch (error) {
+        // Kept for the next attempt (the step's error path tries once more), never dropped.
+        pending = [...batch, ...pending];
+        throw error;
+      }
     };
     const timed = async <T>(work: () => Promise<T>): Promise<T> => {
       const begin = performance.now();
@@ -504,30 +509,10 @@ function startAgent(setup: {
       return rendered;
     }
 
-    async function callModel(request: GenerateOptions): Promise<GenerateResult> {
-      if (!(draft.config.stream && model.stream)) return model.generate(request);
-      const calls = new Map<
-        number,
-        { id?: string; name?: string; reader: ReturnType<typeof createPartialFieldReader>; unsent: string }
-      >();
-      for await (const part of model.stream(request)) {
-        if (part.type === 'finish') return part.result;
-        if (part.type !== 'tool-call-delta') continue;
-        let call = calls.get(part.index);
-        if (!call) {
-          call = { reader: createPartialFieldReader('message'), unsent: '' };
-          calls.set(part.index, call);
-        }
-        if (part.id) call.id = part.id;
-        if (part.name) call.name = part.name;
-        call.unsent += call.reader.push(part.argumentsDelta);
-        if (call.name === 'send_message' && call.unsent.length > 0) {
-          emit({ type: 'message-delta', toolCallId: call.id ?? String(part.index), text: call.unsent });
-          call.unsent = '';
-        }
-      }
-      throw new ProviderError(`${model.provider} stream ended without a final result`, { retryable: true });
-    }
+    const callModel = (request: GenerateOptions): Promise<GenerateResult> =>
+      draft.config.stream
+        ? streamReply(model, request, (toolCallId, text) => emit({ type: 'message-delta', toolCallId, text }))
+        : model.generate(request);
 
     emit({ type: 'step-start', stepId, input: input.text, at });
     const userMessage = record({
