@@ -72,6 +72,15 @@ describe('pullModel', () => {
     expect(Object.keys(pulled.manifest.files).sort()).toEqual(['model.onnx', 'tokenizer.json']);
   });
 
+  it('follows a renamed repository and still verifies every file', async () => {
+    hub.rename('acme/old-name', id);
+    hub.corrupt('tokenizer.json');
+    await expect(pullModel({ id: 'acme/old-name', hubUrl: hub.url, home: home.path })).rejects.toThrow(
+      /tokenizer\.json failed verification: git blob sha1/,
+    );
+    expect(hub.log).toContain(`HEAD /${id}/resolve/main/tokenizer.json`);
+  });
+
   it('resumes an interrupted download with a Range request on the next pull', async () => {
     hub.cutAfter('onnx/model.onnx', 1000);
     await expect(pullModel({ id, hubUrl: hub.url, home: home.path, retries: 0 })).rejects.toThrow(

@@ -195,24 +195,23 @@ async function locate(
   },
 ): Promise<RemoteFile | undefined> {
   for (const name of want.names) {
-    const url = `${where.hubUrl}/${where.id}/resolve/${encodeURIComponent(where.revision)}/${name}`;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'HEAD',
-        redirect: 'manual',
-        headers: where.token ? { authorization: `Bearer ${where.token}` } : {},
-        ...(where.signal ? { signal: where.signal } : {}),
-      });
-    } catch (error) {
-      if (where.signal?.aborted) throw where.signal.reason;
-      throw new ProviderError(
-        `cannot reach ${where.hubUrl} (${(error as Error).message}); check the network or --hub`,
-        {
-          retryable: true,
-          cause: error,
-        },
-      );
+    let url = `${where.hubUrl}/${where.id}/resolve/${encodeURIComponent(where.revision)}/${name}`;
+    let response = await head(url, where);
+    // Like huggingface_hub: follow same-host redirects (renamed repos, resolve caches) that carry
+    // no file metadata; a redirect with X-Linked-Etag points at the CDN copy and is kept.
+    for (let hops = 0; hops < 5; hops++) {
+      const location = response.headers.get('location');
+      if (
+        response.status < 300 ||
+        response.status >= 400 ||
+        !location ||
+        response.headers.has('x-linked-etag')
+      )
+        break;
+      const next = new URL(location, url);
+      if (next.origin !== new URL(url).origin) break;
+      url = next.toString();
+      response = await head(url, where);
     }
     if (response.status === 404) continue;
     if (response.status === 401 || response.status === 403) {
@@ -252,6 +251,29 @@ async function locate(
     );
   }
   return undefined;
+}
+
+async function head(
+  url: string,
+  where: { hubUrl: string; token: string | undefined; signal: AbortSignal | undefined },
+): Promise<Response> {
+  try {
+    return await fetch(url, {
+      method: 'HEAD',
+      redirect: 'manual',
+      headers: where.token ? { authorization: `Bearer ${where.token}` } : {},
+      ...(where.signal ? { signal: where.signal } : {}),
+    });
+  } catch (error) {
+    if (where.signal?.aborted) throw where.signal.reason;
+    throw new ProviderError(
+      `cannot reach ${where.hubUrl} (${(error as Error).message}); check the network or --hub`,
+      {
+        retryable: true,
+        cause: error,
+      },
+    );
+  }
 }
 
 async function sizeOf(path: string): Promise<number> {

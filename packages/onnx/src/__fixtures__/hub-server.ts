@@ -14,6 +14,8 @@ export interface HubServer {
   addFile(modelId: string, name: string, content: Uint8Array | string, options?: { lfs?: boolean }): void;
   /** The next `times` downloads of `name` send `bytes` bytes, then drop the connection. */
   cutAfter(name: string, bytes: number, times?: number): void;
+  /** Requests for `from` get a 307 to the same path under `to`. */
+  rename(from: string, to: string): void;
   /** Serve `name` with one byte flipped, while still advertising the true checksum. */
   corrupt(name: string): void;
   close(): Promise<void>;
@@ -31,6 +33,7 @@ export async function startHubServer(): Promise<HubServer> {
   const files = new Map<string, HostedFile>();
   const cuts = new Map<string, { bytes: number; times: number }>();
   const corrupted = new Set<string>();
+  const renamed = new Map<string, string>();
   const log: string[] = [];
 
   function body(file: HostedFile): Buffer {
@@ -83,6 +86,12 @@ export async function startHubServer(): Promise<HubServer> {
       else send(request, response, file, {});
       return;
     }
+    const moved = [...renamed.entries()].find(([from]) => path.startsWith(`/${from}/`));
+    if (moved) {
+      // A renamed repository: a relative redirect without file metadata, as the hub sends.
+      response.writeHead(307, { location: path.replace(`/${moved[0]}/`, `/${moved[1]}/`) }).end();
+      return;
+    }
     const file = files.get(path.replace(/^\//, '').replace('/resolve/main/', '|'));
     if (!file) {
       response.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end();
@@ -118,6 +127,9 @@ export async function startHubServer(): Promise<HubServer> {
     },
     cutAfter(name, bytes, times = 1) {
       cuts.set(name, { bytes, times });
+    },
+    rename(from, to) {
+      renamed.set(from, to);
     },
     corrupt(name) {
       corrupted.add(name);
