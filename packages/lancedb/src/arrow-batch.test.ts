@@ -40,13 +40,13 @@ describe('recordsToArrow', () => {
     expect(table.schema.fields.map((field) => String(field.type))).toEqual(
       schema.fields.map((field) => String(field.type)),
     );
-    const a = table.get(0);
-    const b = table.get(1);
-    expect(a?.['namespace']).toBe('ns');
-    expect(a?.['at']).toBe(1_000);
-    expect([...a?.['tags']]).toEqual(['x', "y'"]);
-    expect(Array.from(a?.['vector'])).toEqual([1, 2, 3]);
-    expect([b?.['at'], b?.['tags'], b?.['n'], b?.['vector']]).toEqual([null, null, null, null]);
-    expect(b?.['ok']).toBe(false);
+    const a = table.get(0)!;
+    const b = table.get(1)!;
+    expect(a['namespace']).toBe('ns');
+    expect(a['at']).toBe(1_000);
+    expect([...a['tags']]).toEqual(['x', "y'"]);
+    expect(Array.from(a['vector'])).toEqual([1, 2, 3]);
+    expect([b['at'], b['tags'], b['n'], b['vector']]).toEqual([null, null, null, null]);
+    expect(b['ok']).toBe(false);
   });
 });
