@@ -59,6 +59,14 @@ describe('glove-sif-100d', () => {
     expect(concurrent).toEqual(sequential);
   });
 
+  it('stops between batches when the signal aborts mid-call', async () => {
+    const controller = new AbortController();
+    const texts = Array.from({ length: 10 * model.maxBatchSize }, (_, index) => `text number ${index}`);
+    const pending = model.embed(texts, { kind: 'document', signal: controller.signal });
+    controller.abort(new Error('caller gave up'));
+    await expect(pending).rejects.toThrow('caller gave up');
+  });
+
   it('shares one build between concurrent first uses in a process', async () => {
     const fresh = await makeTempDir('loci-glove-concurrent-');
     try {
