@@ -20,7 +20,14 @@ import {
 } from '@loci/testing/scripted-server';
 import { makeTempDir } from '@loci/testing/temp-dir';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AgentEvent, type CreateAgentOptions, createAgent, loadAgent } from './index.js';
+import { z } from 'zod';
+import {
+  type AgentEvent,
+  type CreateAgentOptions,
+  createAgent,
+  defineAgentTool,
+  loadAgent,
+} from './index.js';
 
 let server: ScriptedServer;
 let dir: { path: string; remove: () => Promise<void> };
@@ -469,6 +476,40 @@ describe('MemGPT agent against the scripted server', () => {
       ['assistant', 'Tomatoes, yes.'],
     ]);
     expect([...namespaces]).toEqual([`${agent.namespace}#${agent.id}`]);
+  });
+
+  it('runs tools registered by the user like the built-in ones', async () => {
+    const lookups: string[] = [];
+    const weather = defineAgentTool({
+      definition: {
+        name: 'get_weather',
+        description: 'Current weather for a city.',
+        parameters: z.object({ city: z.string().min(1) }),
+      },
+      run: ({ city }, context) => {
+        lookups.push(`${context.agentId}:${city}`);
+        return `Sunny, 24 °C in ${city}`;
+      },
+    });
+    await expect(
+      newAgent({ tools: [{ ...weather, definition: { ...weather.definition, name: 'send_message' } }] }),
+    ).rejects.toThrow(/defined twice/);
+    const agent = await newAgent({ tools: [weather] });
+    server.enqueue(callTool('get_weather', { city: 'Lisbon' }), (request) => {
+      expect(toolResults(chatRequestBody(request)).at(-1)).toMatchObject({
+        status: 'OK',
+        message: 'Sunny, 24 °C in Lisbon',
+      });
+      return send('It is sunny in Lisbon.');
+    });
+    const result = await agent.step('Weather in Lisbon?');
+    expect(result.messages).toEqual(['It is sunny in Lisbon.']);
+    expect(lookups).toEqual([`${agent.id}:Lisbon`]);
+    expect(
+      chatRequestBody(server.chatRequests().at(-2) as RecordedRequest).tools?.map(
+        (tool) => tool.function.name,
+      ),
+    ).toContain('get_weather');
   });
 
   it('works without streaming too', async () => {
