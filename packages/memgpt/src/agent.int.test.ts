@@ -257,6 +257,21 @@ describe('MemGPT agent against the scripted server', () => {
     expect((await resumed.step('hello?')).messages).toEqual(['Back again.']);
   });
 
+  it('stops a step when its signal aborts, keeping the saved state', async () => {
+    const agent = await newAgent();
+    const saved = agent.state();
+    const controller = new AbortController();
+    server.enqueue(() => {
+      controller.abort();
+      return { ...send('too late'), delayMs: 5_000 };
+    });
+    await expect(agent.step('hello', { signal: controller.signal })).rejects.toThrow();
+    expect(agent.state()).toEqual(saved);
+    expect((await agent.searchRecall('hello', 3))[0]?.content).toBe('hello');
+    server.enqueue(send('Here now.'));
+    expect((await agent.step('again')).messages).toEqual(['Here now.']);
+  });
+
   it('warns at memory pressure, evicts the oldest half with a recursive summary, and keeps everything searchable', async () => {
     const agent = await newAgent({
       ...providers({ contextWindow: 3000 }),
