@@ -14,6 +14,7 @@ export type AgentEvent =
   | { type: 'llm-call'; call: number; context: ContextTokens; streamed: boolean }
   | { type: 'llm-result'; call: number; usage: Usage; finishReason: string; ms: number }
   | { type: 'inner-monologue'; text: string }
+  | { type: 'monologue-delta'; text: string }
   | { type: 'message-delta'; toolCallId: string; text: string }
   | { type: 'message'; text: string }
   | { type: 'tool-call'; id: string; name: string; arguments: string }
@@ -25,7 +26,7 @@ export type AgentEvent =
   /** Background table maintenance failed (outside any step; retried later). */
   | { type: 'maintenance-failed'; error: string };
 
-export type TraceEntry = Exclude<AgentEvent, { type: 'message-delta' }>;
+export type TraceEntry = Exclude<AgentEvent, { type: 'message-delta' | 'monologue-delta' }>;
 
 /** Fan-out of events to any number of async iterators; each gets every event after it subscribed. */
 export function createEventHub() {

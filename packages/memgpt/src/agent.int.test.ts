@@ -117,6 +117,8 @@ describe('MemGPT agent against the scripted server', () => {
     const deltas = events.filter((event) => event.type === 'message-delta').map((event) => event.text);
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.join('')).toBe('Hello! Nice to meet you 👋');
+    const thoughts = events.filter((event) => event.type === 'monologue-delta').map((event) => event.text);
+    expect(thoughts.join('')).toBe('Reply to the user.');
     expect(result.trace.map((entry) => entry.type)).toEqual([
       'step-start',
       'llm-call',

@@ -365,7 +365,7 @@ function startAgent(setup: {
     let pending: StoredMessage[] = [];
 
     const emit = (event: AgentEvent) => {
-      if (event.type !== 'message-delta') trace.push(event);
+      if (event.type !== 'message-delta' && event.type !== 'monologue-delta') trace.push(event);
       hub.emit(event);
       options.onEvent?.(event);
     };
@@ -511,7 +511,12 @@ function startAgent(setup: {
 
     const callModel = (request: GenerateOptions): Promise<GenerateResult> =>
       draft.config.stream
-        ? streamReply(model, request, (toolCallId, text) => emit({ type: 'message-delta', toolCallId, text }))
+        ? streamReply(
+            model,
+            request,
+            (toolCallId, text) => emit({ type: 'message-delta', toolCallId, text }),
+            (text) => emit({ type: 'monologue-delta', text }),
+          )
         : model.generate(request);
 
     emit({ type: 'step-start', stepId, input: input.text, at });

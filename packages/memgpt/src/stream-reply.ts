@@ -3,7 +3,8 @@ import { ProviderError } from '@loci/core';
 import { createPartialFieldReader } from './partial-message.js';
 
 /**
- * Streams one LLM call and passes on the text of every `send_message` call as it arrives, read from
+ * Streams one LLM call and passes on the inner monologue and the text of every `send_message` call as
+ * they arrive, the latter read from
  * the call's partial JSON arguments. Resolves with the same result `generate` would give (and is
  * `generate` for a model that cannot stream).
  */
@@ -11,6 +12,7 @@ export async function streamReply(
   model: LanguageModel,
   request: GenerateOptions,
   onMessageDelta: (toolCallId: string, text: string) => void,
+  onTextDelta: (text: string) => void = () => {},
 ): Promise<GenerateResult> {
   if (!model.stream) return model.generate(request);
   const calls = new Map<
@@ -19,7 +21,10 @@ export async function streamReply(
   >();
   for await (const part of model.stream(request)) {
     if (part.type === 'finish') return part.result;
-    if (part.type !== 'tool-call-delta') continue;
+    if (part.type === 'text-delta') {
+      onTextDelta(part.text);
+      continue;
+    }
     let call = calls.get(part.index);
     if (!call) {
       call = { reader: createPartialFieldReader('message'), unsent: '' };

@@ -126,12 +126,26 @@ function createPrinter(write: (text: string) => void, verbose: boolean) {
   const streamed = new Set<string>();
   let openLine: string | undefined;
   let currentCall: string | undefined;
+  let monologueStreamed = false;
   const closeLine = () => {
     if (openLine !== undefined) write('\n');
     openLine = undefined;
   };
   return (event: AgentEvent) => {
     switch (event.type) {
+      case 'llm-call':
+        monologueStreamed = false;
+        break;
+      case 'monologue-delta':
+        if (!verbose) break;
+        if (openLine !== 'monologue') {
+          closeLine();
+          write('  (thinks) ');
+          openLine = 'monologue';
+        }
+        monologueStreamed = true;
+        write(event.text);
+        break;
       case 'message-delta':
         if (openLine !== event.toolCallId) {
           closeLine();
@@ -145,7 +159,7 @@ function createPrinter(write: (text: string) => void, verbose: boolean) {
         closeLine();
         break;
       case 'inner-monologue':
-        if (verbose) write(`  (thinks) ${event.text}\n`);
+        if (verbose && !monologueStreamed) write(`  (thinks) ${event.text}\n`);
         break;
       case 'tool-call':
         currentCall = event.id;
