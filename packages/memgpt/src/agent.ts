@@ -457,6 +457,7 @@ function startAgent(setup: {
             evicted,
             inputBudget: windowOf(draft) - draft.config.summaryMaxTokens - 64,
             maxSummaryTokens: draft.config.summaryMaxTokens,
+            evictedTokens,
             ...(draft.config.temperature === undefined ? {} : { temperature: draft.config.temperature }),
             ...(signal === undefined ? {} : { signal }),
           }),

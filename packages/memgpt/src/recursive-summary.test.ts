@@ -83,6 +83,18 @@ describe('recursive summary', () => {
     ).rejects.toThrow(/no text/);
   });
 
+  it('keeps every evicted message whole when the caller knows they fit', () => {
+    const prompt = buildSummaryPrompt({
+      previousSummary: 'old',
+      evicted,
+      inputBudget: 3000,
+      maxSummaryTokens: 200,
+      evictedTokens: 40,
+    });
+    expect(prompt[1]?.content).toContain('My sister Lena lives in Porto.\n');
+    expect(prompt[1]?.content).not.toContain('[truncated]');
+  });
+
   it('keeps the prompt within its budget however much was evicted', () => {
     const many: StoredMessage[] = Array.from({ length: 200 }, (_, i) => ({
       ...(evicted[0] as StoredMessage),
@@ -96,5 +108,13 @@ describe('recursive summary', () => {
       maxSummaryTokens: 200,
     });
     expect(countMessagesTokens(prompt)).toBeLessThanOrEqual(3000);
+    const known = buildSummaryPrompt({
+      previousSummary: 'old',
+      evicted: many,
+      inputBudget: 3000,
+      maxSummaryTokens: 200,
+      evictedTokens: 200 * 600,
+    });
+    expect(countMessagesTokens(known)).toBeLessThanOrEqual(3000);
   });
 });

@@ -17,15 +17,19 @@ export function buildSummaryPrompt(options: {
   evicted: readonly StoredMessage[];
   inputBudget: number;
   maxSummaryTokens: number;
+  /** Prompt tokens of the evicted messages when the caller knows them: spares tokenizing when all fit. */
+  evictedTokens?: number;
 }): ChatMessage[] {
   const { previousSummary, evicted } = options;
   const fixed = countTokens(summaryInstructions) + countTokens(previousSummary) + 64;
   const budget = Math.max(64, options.inputBudget - fixed);
+  const lines = evicted.map(describeMessage);
+  // A line is its message plus a timestamp and a speaker (under 24 tokens).
+  const fits = options.evictedTokens !== undefined && options.evictedTokens + 24 * evicted.length <= budget;
   const share = Math.max(32, Math.floor(budget / Math.max(1, evicted.length)));
-  const transcript = truncateToTokens(
-    evicted.map((message) => truncateToTokens(describeMessage(message), share)).join('\n'),
-    budget,
-  );
+  const transcript = fits
+    ? lines.join('\n')
+    : truncateToTokens(lines.map((line) => truncateToTokens(line, share)).join('\n'), budget);
   return [
     { role: 'system', content: summaryInstructions },
     {
@@ -45,6 +49,7 @@ export async function writeRecursiveSummary(options: {
   evicted: readonly StoredMessage[];
   inputBudget: number;
   maxSummaryTokens: number;
+  evictedTokens?: number;
   temperature?: number;
   signal?: AbortSignal;
 }): Promise<{ summary: string; usage: Usage }> {
