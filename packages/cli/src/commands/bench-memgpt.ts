@@ -52,6 +52,8 @@ export interface BenchMemgptReport {
   frameworkSearch: { steps: number; p50: number; p95: number };
   /** Framework time once recall storage holds ≥ 5,000 messages (empty when the run never got there). */
   frameworkAt5000: { steps: number; p50: number; p95: number };
+  /** The same steps without a search function. */
+  plainAt5000: { steps: number; p50: number; p95: number };
   llmCalls: number;
   contextTokens: { p50: number; max: number };
   overWindow: number;
@@ -245,6 +247,7 @@ export async function benchMemgpt(
   const searchSteps: number[] = [];
   const plainSteps: number[] = [];
   const frameworkAt5000: number[] = [];
+  const plainAt5000: number[] = [];
   const contextTokens: number[] = [];
   let evictions = 0;
   let summaries = 0;
@@ -274,7 +277,10 @@ export async function benchMemgpt(
           .map((entry) => (entry.type === 'tool-call' ? entry.name : 'eviction'));
         io.stderr.write(`step ${turn.index} ${ms.toFixed(1)} ${kinds.join(',')}\n`);
       }
-      if (storedMessages >= 5000) frameworkAt5000.push(ms);
+      if (storedMessages >= 5000) {
+        frameworkAt5000.push(ms);
+        if (!searched) plainAt5000.push(ms);
+      }
       storedMessages = agent.state().recallCount;
       for (const tokens of result.contextTokens) contextTokens.push(tokens.total);
       for (const entry of result.trace) {
@@ -333,6 +339,11 @@ export async function benchMemgpt(
         p50: percentile(searchSteps, 50),
         p95: percentile(searchSteps, 95),
       },
+      plainAt5000: {
+        steps: plainAt5000.length,
+        p50: percentile(plainAt5000, 50),
+        p95: percentile(plainAt5000, 95),
+      },
       frameworkAt5000: {
         steps: frameworkAt5000.length,
         p50: percentile(frameworkAt5000, 50),
@@ -366,6 +377,7 @@ function renderReport(report: BenchMemgptReport): string {
     `  ... steps without a search function: ${report.frameworkPlain.steps}, p50 ${ms(report.frameworkPlain.p50)}, p95 ${ms(report.frameworkPlain.p95)}`,
     `  ... steps with conversation_search (store refreshes its text index first): ${report.frameworkSearch.steps}, p50 ${ms(report.frameworkSearch.p50)}, p95 ${ms(report.frameworkSearch.p95)}`,
     `  ... with >= 5,000 stored messages: ${report.frameworkAt5000.steps} steps, p50 ${ms(report.frameworkAt5000.p50)}, p95 ${ms(report.frameworkAt5000.p95)}`,
+    `  ... with >= 5,000 stored messages, without a search function: ${report.plainAt5000.steps} steps, p50 ${ms(report.plainAt5000.p50)}, p95 ${ms(report.plainAt5000.p95)}`,
     `  stored messages at the end: ${report.storedMessages}`,
     `  context tokens per LLM call: p50 ${report.contextTokens.p50}, max ${report.contextTokens.max} (window ${report.contextWindow}; ${report.overWindow} calls over it) over ${report.llmCalls} calls`,
     `  memory-pressure alerts ${report.memoryPressureAlerts}, evictions ${report.evictions}, summaries ${report.summaries} (${report.failedSummaries} failed)`,
