@@ -1,5 +1,5 @@
 import { LociError } from '@loci/core';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerBenchMemgpt } from './commands/bench-memgpt.js';
 import { registerBenchRecall } from './commands/bench-recall.js';
 import { registerChat } from './commands/chat.js';
@@ -11,7 +11,9 @@ import { describeError } from './describe-error.js';
 const program = new Command('loci')
   .description('Long-term memory for LLM agents: demo, chat, benchmarks and models.')
   .version('0.1.0')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Commander prints its own message (unknown option, missing argument); we only set the exit code.
+  .exitOverride();
 
 registerDemo(program);
 registerChat(program);
@@ -24,8 +26,12 @@ registerBenchMemgpt(bench);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const debug = process.env['LOCI_DEBUG'] === '1';
-  process.stderr.write(describeError(error, { debug }));
-  // 2: the caller should change something (input, flags, config); 1: anything else.
-  process.exitCode = LociError.isInstance(error) && error.category === 'user' ? 2 : 1;
+  if (error instanceof CommanderError) {
+    // --help and --version end with exit code 0; a malformed command line is the caller's to fix.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    process.stderr.write(describeError(error, { debug: process.env['LOCI_DEBUG'] === '1' }));
+    // 2: the caller should change something (input, flags, config); 1: anything else.
+    process.exitCode = LociError.isInstance(error) && error.category === 'user' ? 2 : 1;
+  }
 }

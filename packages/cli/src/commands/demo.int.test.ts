@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { makeTempDir } from '@loci/testing/temp-dir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,11 +75,10 @@ describe('loci demo', () => {
   });
 
   it('answers a question of your own as JSON, reusing the built model', async () => {
+    const hostile = `'; DROP TABLE turns; -- "\\ %_* 日本`;
     const run = await loci(
-      ['demo', '--json', '--k', '3', '--question', 'Which company did Priya join in Bristol?'],
-      {
-        LOCI_HOME: home.path,
-      },
+      ['demo', '--json', '--k', '3', '--question', 'Which company did Priya join in Bristol?', '-q', hostile],
+      { LOCI_HOME: home.path },
     );
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as {
@@ -94,7 +93,9 @@ describe('loci demo', () => {
     expect(report.k).toBe(3);
     expect(report.store).toMatchObject({ namespace: 'demo', fresh: true });
     expect(report.ingest.turns).toBe(119);
-    expect(report.questions).toHaveLength(1);
+    expect(report.questions).toHaveLength(2);
+    // A question full of quotes and SQL is only text to the memory.
+    expect(report.questions[1]!.question).toBe(hostile);
     const [answer] = report.questions;
     expect(answer!.question).toBe('Which company did Priya join in Bristol?');
     expect(answer!.recalled.length).toBeGreaterThan(0);
@@ -109,6 +110,9 @@ describe('loci demo', () => {
 
   it('writes into a new namespace of a store you name, and leaves what was there', async () => {
     const store = join(home.path, 'my-store');
+    // Something of the user's in that folder before the demo touches it.
+    await mkdir(store, { recursive: true });
+    await writeFile(join(store, 'keep-me.txt'), 'mine');
     const runs = [];
     for (let index = 0; index < 2; index += 1) {
       runs.push(
@@ -124,6 +128,8 @@ describe('loci demo', () => {
     expect(namespaces[0]!.fresh).toBe(false);
     expect(namespaces[0]!.namespace).toMatch(/^demo-\d{14}-[0-9a-f]{4}$/);
     expect(namespaces[1]!.namespace).not.toBe(namespaces[0]!.namespace);
+    expect(await readFile(join(store, 'keep-me.txt'), 'utf8')).toBe('mine');
+    expect((await readdir(store)).some((name) => name.endsWith('.lance'))).toBe(true);
   });
 
   it('rejects bad flags with a message naming the flag and exit code 2', async () => {
@@ -131,5 +137,8 @@ describe('loci demo', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^loci: invalid loci demo options: k: /m);
     expect(run.stdout).toBe('');
+    const unknown = await loci(['demo', '--kk', '3'], { LOCI_HOME: home.path });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown option '--kk'/);
   });
 });

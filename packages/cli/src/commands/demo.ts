@@ -167,8 +167,8 @@ export async function runDemo(input: DemoOptions, io: DemoIo): Promise<DemoRepor
   }
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 export function registerDemo(program: Command): void {
@@ -181,20 +181,19 @@ export function registerDemo(program: Command): void {
       '--store <uri>',
       'store to use: a folder or s3://, gs://, az://, db:// (default: <LOCI_HOME>/demo, rebuilt each run)',
     )
-    .option('--k <n>', 'how many items to recall per question', '5')
+    .option('--k <n>', 'how many items to recall per question (default 5)')
     .option(
       '-q, --question <text>',
       'ask your own question instead of the built-in ones (repeatable)',
       collect,
-      [],
     )
     .option('--json', 'print the report as JSON on stdout')
     .action(async (flags: Record<string, unknown>) => {
       await runDemo(
         {
           ...(flags['store'] !== undefined ? { store: flags['store'] as string } : {}),
-          k: flags['k'] as string,
-          question: flags['question'] as string[],
+          ...(flags['k'] !== undefined ? { k: flags['k'] as string } : {}),
+          question: (flags['question'] as string[] | undefined) ?? [],
           json: flags['json'] === true,
         },
         { stdout: process.stdout, stderr: process.stderr, env: process.env },
