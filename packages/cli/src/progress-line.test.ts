@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createProgressLine } from './progress-line.js';
 
-function sink(isTTY: boolean) {
+function sink(isTTY: boolean, columns = 80) {
   const writes: string[] = [];
-  return { writes, stream: { isTTY, columns: 80, write: (text: string) => writes.push(text) } };
+  return { writes, stream: { isTTY, columns, write: (text: string) => writes.push(text) } };
 }
 
 describe('createProgressLine', () => {
@@ -37,5 +37,14 @@ describe('createProgressLine', () => {
     expect(writes.at(-2)).toBe('\r\x1b[2K');
     expect(writes.at(-1)).toBe('done\n');
     expect(writes.some((text) => text.includes('10/10'))).toBe(true);
+  });
+
+  it('fits the line to the terminal, and takes 0 columns as unknown', () => {
+    const narrow = sink(true, 30);
+    createProgressLine(narrow.stream).update({ label: 'ingesting turns', done: 5, total: 10 });
+    expect(narrow.writes[0]).toBe(`\r\x1b[2K${'ingesting turns [############'.slice(0, 29)}`);
+    const unknown = sink(true, 0);
+    createProgressLine(unknown.stream).update({ label: 'ingesting turns', done: 5, total: 10 });
+    expect(unknown.writes[0]).toContain('5/10');
   });
 });

@@ -55,7 +55,9 @@ export function createProgressLine(stream: ProgressStream): ProgressLine {
         if (now - lastDraw < redrawEveryMs && !complete && state.label === lastLabel) return;
         lastDraw = now;
         lastLabel = state.label;
-        const width = Math.max(20, (stream.columns ?? 100) - 1);
+        // Some pseudo-terminals report 0 columns: take that as unknown.
+        const columns = stream.columns !== undefined && stream.columns > 0 ? stream.columns : 100;
+        const width = Math.max(20, columns - 1);
         stream.write(`\r\x1b[2K${render(state).slice(0, width)}`);
         drawn = true;
         return;
