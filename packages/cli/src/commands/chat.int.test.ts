@@ -109,6 +109,15 @@ describe('loci chat', () => {
     expect(lastRequest.messages.map((message) => message.content)).toContain(
       'Hi, I am Ana and I play the cello',
     );
+
+    const again = await chat(
+      ['--store', store, '--agent', 'ana', '--new', '--base-url', server.url, '--model', 'm'],
+      '',
+    );
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(
+      'agent "ana" already exists; resume it with: loci chat --agent ana (without --new)',
+    );
   });
 
   it('reports an unreachable LLM and keeps going', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
+  ConfigError,
   type EmbeddingModel,
   type LanguageModel,
   LociError,
@@ -241,7 +242,19 @@ export async function runChat(input: ChatOptions, io: ChatIo): Promise<number> {
   let agent: Agent;
   try {
     if (options.new) {
-      agent = await createAgent({ ...shared, id: options.agent ?? newAgentId() });
+      const id = options.agent ?? newAgentId();
+      agent = await createAgent({ ...shared, id }).catch((error: unknown) => {
+        if (
+          LociError.isInstance(error) &&
+          error.code === 'invalid_config' &&
+          /already exists/.test(error.message)
+        ) {
+          throw new ConfigError(
+            `agent "${id}" already exists; resume it with: loci chat --agent ${id} (without --new)`,
+          );
+        }
+        throw error;
+      });
       io.stderr.write(`new agent ${agent.id} (resume it with: loci chat --agent ${agent.id})\n`);
     } else {
       const id = options.agent ?? 'default';
@@ -273,6 +286,17 @@ export async function runChat(input: ChatOptions, io: ChatIo): Promise<number> {
   const prompt = () => {
     if (interactive) write('you> ');
   };
+  // Ctrl+C stops the step in progress (nothing is saved from it), or leaves when there is none.
+  let running: AbortController | undefined;
+  lines.on('SIGINT', () => {
+    if (running) {
+      running.abort();
+      write('\n(interrupted)\n');
+    } else {
+      write('\n');
+      lines.close();
+    }
+  });
   try {
     prompt();
     for await (const raw of lines) {
@@ -298,14 +322,19 @@ export async function runChat(input: ChatOptions, io: ChatIo): Promise<number> {
         continue;
       }
       try {
-        const result = await agent.step({ text: line });
+        running = new AbortController();
+        const result = await agent.step({ text: line }, { signal: running.signal });
         if (result.messages.length === 0) {
           write('(the agent did not send a message this turn; run with --verbose to see its thoughts)\n');
         }
       } catch (error) {
         // The step was not saved; the conversation goes on from the last saved one.
-        io.stderr.write(describeError(error, { debug: io.env['LOCI_DEBUG'] === '1' }));
+        if (!running?.signal.aborted) {
+          io.stderr.write(describeError(error, { debug: io.env['LOCI_DEBUG'] === '1' }));
+        }
         io.stderr.write('(nothing was lost: the agent is as it was before this message; try again)\n');
+      } finally {
+        running = undefined;
       }
       prompt();
     }
