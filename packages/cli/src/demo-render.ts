@@ -64,6 +64,6 @@ export function renderDemoReport(report: DemoReport): string {
     lines.push(`Median recall ${formatDuration(summary.recallMsMedian)}.`);
   }
   for (const note of report.notes) lines.push(note);
-  lines.push('Ask your own: pnpm loci demo --question "Where does Priya live now?"');
+  lines.push('Ask your own: pnpm loci demo --question "Where does Priya swim?"');
   return `${lines.join('\n')}\n`;
 }
