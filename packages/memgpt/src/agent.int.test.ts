@@ -529,6 +529,35 @@ describe('MemGPT agent against the scripted server', () => {
     ).toContain('get_weather');
   });
 
+  it('works with a server without tool calling, through the JSON tool mode of the adapter', async () => {
+    const model = createOpenAIChatModel({
+      model: 'scripted-chat',
+      baseURL: server.url,
+      apiKey: 'test-key',
+      contextWindow: 16_384,
+      maxRetries: 0,
+      toolMode: 'json',
+    });
+    const agent = await newAgent({ model });
+    const envelope = (value: unknown) => ({ content: JSON.stringify(value) });
+    server.enqueue(
+      envelope({
+        content: 'Remember the name.',
+        tool_calls: [
+          {
+            name: 'core_memory_replace',
+            arguments: { label: 'human', old_content: 'unknown', new_content: 'Bea' },
+          },
+        ],
+      }),
+      envelope({ tool_calls: [{ name: 'send_message', arguments: { message: 'Hello Bea!' } }] }),
+    );
+    const result = await agent.step('I am Bea');
+    expect(result.messages).toEqual(['Hello Bea!']);
+    expect(agent.blocks()[1]?.value).toBe('Name: Bea');
+    expect(lastChat().tools).toBeUndefined();
+  });
+
   it('works without streaming too', async () => {
     // Maintenance on every step: it runs during the LLM call and changes nothing the agent sees.
     const agent = await newAgent({ config: { stream: false, maintenanceEverySteps: 1 } });
