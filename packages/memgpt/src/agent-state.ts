@@ -1,4 +1,4 @@
-import { parseWith } from '@loci/core';
+import { ConfigError, parseWith } from '@loci/core';
 import { z } from 'zod';
 import { agentConfigSchema } from './config.js';
 
@@ -41,7 +41,11 @@ export function parseAgentState(json: string, agentId: string): AgentState {
   try {
     raw = JSON.parse(json);
   } catch (error) {
-    return parseWith(z.never(), `not JSON: ${(error as Error).message}`, `saved state of agent "${agentId}"`);
+    throw new ConfigError(
+      `invalid saved state of agent "${agentId}": not JSON (${(error as Error).message}); the store was changed outside Loci`,
+      [{ path: '(root)', message: 'not JSON' }],
+      error,
+    );
   }
   return parseWith(agentStateSchema, raw, `saved state of agent "${agentId}"`);
 }
