@@ -29,3 +29,27 @@ describe('BM25 index', () => {
     ]);
   });
 });
+
+describe('topK selection', () => {
+  it('matches a full sort on random scores, with ties and a minimum', () => {
+    let seed = 3;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let round = 0; round < 50; round++) {
+      const scores = Array.from({ length: 200 }, () => Math.round(random() * 20) / 4 - 1);
+      for (const k of [1, 5, 37, 500]) {
+        for (const minimum of [0, -2]) {
+          const expected = scores
+            .map((score, index) => ({ index, score }))
+            .filter((hit) => hit.score > minimum)
+            .sort((x, y) => y.score - x.score || x.index - y.index)
+            .slice(0, k);
+          expect(topK(scores, k, minimum)).toEqual(expected);
+        }
+      }
+    }
+    expect(topK([1, 2], 0)).toEqual([]);
+  });
+});

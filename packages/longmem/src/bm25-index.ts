@@ -104,13 +104,55 @@ export function createBm25Index(parameters: Bm25Parameters = {}): Bm25Index {
   };
 }
 
-/** The `k` highest positive entries of `scores`, best first (ties by position). */
-export function topK(scores: ArrayLike<number>, k: number): Bm25Hit[] {
+/**
+ * The `k` highest entries of `scores` above `minimum` (exclusive; 0 by default, so BM25 misses are
+ * left out), best first, ties by position. Selects a threshold in linear time before sorting, as
+ * this runs several times per recall over the whole bank.
+ */
+export function topK(scores: ArrayLike<number>, k: number, minimum = 0): Bm25Hit[] {
+  if (k <= 0) return [];
+  let count = 0;
+  const values = new Float64Array(scores.length);
+  for (let i = 0; i < scores.length; i++) {
+    const score = scores[i] as number;
+    if (score > minimum) values[count++] = score;
+  }
+  let threshold = minimum;
+  if (count > k) {
+    threshold = kthLargest(values.subarray(0, count), k);
+  }
   const hits: Bm25Hit[] = [];
   for (let i = 0; i < scores.length; i++) {
     const score = scores[i] as number;
-    if (score > 0) hits.push({ index: i, score });
+    if (score > minimum && score >= threshold) hits.push({ index: i, score });
   }
   hits.sort((x, y) => y.score - x.score || x.index - y.index);
-  return hits.slice(0, Math.max(0, k));
+  return hits.length > k ? hits.slice(0, k) : hits;
+}
+
+/** The k-th largest value (1-based) by quickselect; reorders `values`. */
+function kthLargest(values: Float64Array, k: number): number {
+  let left = 0;
+  let right = values.length - 1;
+  const target = k - 1;
+  while (left < right) {
+    const pivot = values[(left + right) >> 1] as number;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while ((values[i] as number) > pivot) i++;
+      while ((values[j] as number) < pivot) j--;
+      if (i <= j) {
+        const swap = values[i] as number;
+        values[i] = values[j] as number;
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) right = j;
+    else if (target >= i) left = i;
+    else break;
+  }
+  return values[target] as number;
 }

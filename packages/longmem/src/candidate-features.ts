@@ -117,11 +117,13 @@ export function collectCandidates(
     }
   }
   const chosen = new Set<number>();
-  const lists = [dense, denseWindow, bm25, bm25Window].map((scores) => {
-    // Dense scores can be negative; shift so topK (positive only) keeps them.
-    const shifted = scores === dense || scores === denseWindow ? scores.map((s) => s + 2) : scores;
-    return topK(shifted, perList).map((hit) => hit.index);
-  });
+  // Dense scores can be negative (excluded positions sit at -2); BM25 misses score 0.
+  const lists = [
+    topK(dense, perList, -2),
+    topK(denseWindow, perList, -2),
+    topK(bm25, perList),
+    topK(bm25Window, perList),
+  ].map((hits) => hits.map((hit) => hit.index));
   for (const list of lists) for (const position of list) if (!exclude?.has(position)) chosen.add(position);
   const denseRank = ranks(lists[0] ?? []);
   const bm25Rank = ranks(lists[2] ?? []);
@@ -147,14 +149,15 @@ export function collectCandidates(
     const stats = bank.stats(position);
     const [start, end] = bank.window(position);
     let windowCovered = 0;
-    const windowTerms = new Set<string>();
-    for (let i = start; i <= end; i++) {
-      if (usable(i)) for (const term of bank.stats(i).terms) windowTerms.add(term);
-    }
     let covered = 0;
     for (const term of contentTerms) {
       if (stats.terms.has(term)) covered++;
-      if (windowTerms.has(term)) windowCovered++;
+      for (let i = start; i <= end; i++) {
+        if (usable(i) && bank.stats(i).terms.has(term)) {
+          windowCovered++;
+          break;
+        }
+      }
     }
     const contentCount = Math.max(1, contentTerms.length);
     const previous = start < position && usable(position - 1) ? (bm25[position - 1] as number) : 0;

@@ -8,8 +8,8 @@ export interface DefaultMemoryOptions {
   /** SideNet weights to start from (e.g. from `loci train sidenet`); the packaged default otherwise. */
   sideNetWeights?: unknown;
   /**
-   * Also fine-tune the SideNet on each namespace's own memory (inverse cloze) as it grows. Off by
-   * default: on the LoCoMo development split it lowered recall@10 (docs/benchmarks/recall.md).
+   * Train the SideNet on each namespace's own memory (inverse cloze) as it grows. Default: on,
+   * unless `sideNetWeights` are given (labels a user trained on are trusted as they are).
    */
   selfSupervised?: boolean;
   /** FIFO capacity per namespace, in turns. */
@@ -20,8 +20,9 @@ export interface DefaultMemoryOptions {
 /**
  * Loci's default memory (`loci bench recall --method best`): single turns scored with their
  * neighbours as context, lexical (BM25 over turn, window and session) and dense first stages, and
- * the LongMem SideNet reranker with packaged weights (trained only on the project's own demo
- * conversation). No LLM at recall time.
+ * the LongMem SideNet reranker: packaged weights (trained only on the project's own demo
+ * conversation) while a namespace is small, then a SideNet trained self-supervised on the
+ * namespace's own memory (a few seconds' worth of CPU, at flush). No LLM at recall time.
  */
 export function createDefaultMemory(options: DefaultMemoryOptions): Memory {
   return createLongMemMemory({
@@ -30,9 +31,15 @@ export function createDefaultMemory(options: DefaultMemoryOptions): Memory {
     name: options.name ?? 'loci-default',
     output: 'turn',
     ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
-    sideNet: {
-      weights: options.sideNetWeights ?? defaultSideNetWeights,
-      selfSupervised: options.selfSupervised ?? false,
-    },
+    sideNet:
+      options.sideNetWeights !== undefined
+        ? { weights: options.sideNetWeights, selfSupervised: options.selfSupervised ?? false }
+        : {
+            // The packaged weights rank small memories; from `minTurns` turns on, a SideNet
+            // trained on the namespace's own memory replaces them.
+            weights: defaultSideNetWeights,
+            selfSupervised: options.selfSupervised ?? true,
+            resetOnTrain: true,
+          },
   });
 }

@@ -32,16 +32,26 @@ export interface LongMemOptions {
   /** Candidates each first-stage list contributes to the SideNet. */
   candidates?: number;
   sideNet?: {
-    /** Starting weights (from `loci train sidenet` or the package default); else an untrained net. */
+    /** Weights to rank with (from `loci train sidenet`, or packaged ones); else an untrained net (gate 0). */
     weights?: unknown;
     /**
      * Train on the namespace's own memory (inverse cloze) when it has grown by a quarter since
      * the last training. Weights are saved with the memory. Default true.
      */
     selfSupervised?: boolean;
+    /**
+     * Self-supervised training starts from an untrained SideNet instead of `weights` (which then
+     * only serve namespaces too small to train on). Default false.
+     */
+    resetOnTrain?: boolean;
     /** Self-supervised training needs at least this many turns. Default 40. */
     minTurns?: number;
-    epochs?: number;
+    /**
+     * Optimiser steps (mini-batches of 16 pseudo-queries) per self-supervised training. Few on
+     * purpose: pseudo-queries are easier than real questions, and a short run keeps what
+     * generalises (see docs/longmem.md). Default 12.
+     */
+    steps?: number;
   };
   /** Observed turns are written in batches of this size (LanceDB makes a fragment per write). */
   batchSize?: number;
@@ -58,8 +68,9 @@ const optionsSchema = z.object({
     .object({
       weights: z.unknown().optional(),
       selfSupervised: z.boolean().optional(),
+      resetOnTrain: z.boolean().optional(),
       minTurns: z.number().int().min(2).optional(),
-      epochs: z.number().int().min(1).max(1000).optional(),
+      steps: z.number().int().min(1).max(100_000).optional(),
     })
     .optional(),
 });
@@ -131,7 +142,8 @@ export function createLongMemMemory(options: LongMemOptions): Memory {
   const batchSize = config.batchSize ?? 512;
   const selfSupervised = config.sideNet?.selfSupervised ?? true;
   const minTurns = config.sideNet?.minTurns ?? 40;
-  const epochs = config.sideNet?.epochs ?? 30;
+  const steps = config.sideNet?.steps ?? 12;
+  const resetOnTrain = config.sideNet?.resetOnTrain ?? false;
   const initialWeights = config.sideNet?.weights;
   // Validate the starting weights now, not on first use.
   if (initialWeights !== undefined) createSideNet({ features: featureNames, weights: initialWeights });
@@ -261,9 +273,18 @@ export function createLongMemMemory(options: LongMemOptions): Memory {
   }
 
   async function train(namespace: string, current: NamespaceState): Promise<void> {
-    const examples = await selfSupervisedExamples(current.bank, embedder, { seed: current.bank.size });
+    const examples = await selfSupervisedExamples(current.bank, embedder, {
+      seed: current.bank.size,
+      maxExamples: steps * 16,
+    });
     if (examples.length < 8) return;
-    current.sideNet.train(examples, { epochs, source: 'self-supervised' });
+    const net = resetOnTrain ? createSideNet({ features: featureNames }) : current.sideNet;
+    net.train(examples, {
+      epochs: Math.max(1, Math.ceil((steps * 16) / examples.length)),
+      maxSteps: steps,
+      source: 'self-supervised',
+    });
+    current.sideNet = net;
     current.trainedTurns = current.bank.size;
     const { sideNet: sideNetRows } = await openTables();
     await sideNetRows.upsert({

@@ -50,6 +50,12 @@ export interface SideNetExample {
 
 export interface TrainOptions {
   epochs?: number;
+  /**
+   * Stop after this many optimiser steps (mini-batches of 16), whatever `epochs` says. A small
+   * step budget keeps the SideNet near the frozen retriever when the training task is easier than
+   * the real one (self-supervised pseudo-queries): early stopping as regularisation.
+   */
+  maxSteps?: number;
   learningRate?: number;
   /** Softmax temperature over candidate scores; cosines differ by hundredths, so it is small. */
   temperature?: number;
@@ -63,6 +69,7 @@ export interface TrainOptions {
 export interface TrainReport {
   examples: number;
   epochs: number;
+  steps: number;
   /** Mean listwise loss before the first and after the last epoch. */
   lossBefore: number;
   lossAfter: number;
@@ -141,7 +148,9 @@ export function createSideNet(options: CreateSideNetOptions): SideNet {
     w1 = Float64Array.from({ length: H * F }, () => (random() * 2 - 1) * scale);
     b1 = new Float64Array(H);
     w2 = Float64Array.from({ length: H }, () => (random() * 2 - 1) / Math.sqrt(Math.max(1, H)));
-    linear = new Float64Array(F);
+    // With no hidden layer the linear part must start off zero, or gate and weights never move.
+    linear =
+      H === 0 ? Float64Array.from({ length: F }, () => (random() * 2 - 1) * scale) : new Float64Array(F);
   }
 
   const hiddenScratch = new Float64Array(H);
@@ -222,13 +231,15 @@ export function createSideNet(options: CreateSideNetOptions): SideNet {
     const sides: Float64Array[] = [];
     const hiddens: Float64Array[] = [];
 
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    const maxSteps = trainOptions.maxSteps ?? Number.POSITIVE_INFINITY;
+    let epoch = 0;
+    for (; epoch < epochs && step < maxSteps; epoch++) {
       trainOptions.signal?.throwIfAborted();
       for (let i = order.length - 1; i > 0; i--) {
         const j = Math.floor(random() * (i + 1));
         [order[i], order[j]] = [order[j] as number, order[i] as number];
       }
-      for (let start = 0; start < order.length; start += batchSize) {
+      for (let start = 0; start < order.length && step < maxSteps; start += batchSize) {
         gradient.fill(0);
         const batch = order.slice(start, start + batchSize);
         for (const index of batch) {
@@ -300,8 +311,14 @@ export function createSideNet(options: CreateSideNetOptions): SideNet {
         }
       }
     }
-    trainedOn = { examples: usable.length, epochs, source: trainOptions.source ?? 'unspecified' };
-    return { examples: usable.length, epochs, lossBefore, lossAfter: loss(usable, temperature) };
+    trainedOn = { examples: usable.length, epochs: epoch, source: trainOptions.source ?? 'unspecified' };
+    return {
+      examples: usable.length,
+      epochs: epoch,
+      steps: step,
+      lossBefore,
+      lossAfter: loss(usable, temperature),
+    };
   }
 
   function read(p: number): number {

@@ -47,6 +47,10 @@ export interface SelfSupervisedOptions {
   /** At most this many pseudo-queries. */
   maxExamples?: number;
   seed?: number;
+  /** Share of the turn's content words a pseudo-query keeps: drawn uniformly from this range. */
+  ownShare?: readonly [number, number];
+  /** At most this many words borrowed from the neighbouring turns. */
+  contextWords?: number;
 }
 
 /**
@@ -72,7 +76,9 @@ export async function selfSupervisedExamples(
     [eligible[i], eligible[j]] = [eligible[j] as number, eligible[i] as number];
   }
   const picked = eligible.slice(0, maxExamples);
-  const queries = picked.map((position) => pseudoQuery(bank, position, random));
+  const queries = picked.map((position) =>
+    pseudoQuery(bank, position, random, options.ownShare ?? [0.2, 0.5], options.contextWords ?? 1),
+  );
   const vectors = await embedBatched(embedder, queries);
   const out: SideNetExample[] = [];
   for (const [index, position] of picked.entries()) {
@@ -87,21 +93,30 @@ export async function selfSupervisedExamples(
   return out;
 }
 
-function pseudoQuery(bank: TurnBank, position: number, random: () => number): string {
+function pseudoQuery(
+  bank: TurnBank,
+  position: number,
+  random: () => number,
+  ownShare: readonly [number, number],
+  contextWords: number,
+): string {
   const entry = bank.entry(position);
   const content = words(entry.text).filter((word) => !isStopword(word) && word.length > 2);
-  const take = Math.max(2, Math.round(content.length * (0.2 + random() * 0.3)));
+  const share = ownShare[0] + random() * (ownShare[1] - ownShare[0]);
+  const take = Math.max(1, Math.round(content.length * share));
   const chosen = new Set<number>();
   while (chosen.size < Math.min(take, content.length)) chosen.add(Math.floor(random() * content.length));
   const parts = [...chosen].sort((a, b) => a - b).map((i) => content[i] as string);
-  // Questions often echo the turn that prompted the answer: borrow a word from the one before.
-  const [start] = bank.window(position);
-  if (start < position && random() < 0.5) {
-    const before = words(bank.entry(position - 1).text).filter(
-      (word) => !isStopword(word) && word.length > 2,
-    );
-    const word = before[Math.floor(random() * before.length)];
-    if (word) parts.push(word);
+  // Questions often echo the turn that prompted the answer: borrow words from its neighbours.
+  const [start, end] = bank.window(position);
+  const around: string[] = [];
+  for (let i = start; i <= end; i++) {
+    if (i === position) continue;
+    around.push(...words(bank.entry(i).text).filter((word) => !isStopword(word) && word.length > 2));
+  }
+  const borrow = Math.floor(random() * (contextWords + 1));
+  for (let i = 0; i < borrow && around.length > 0; i++) {
+    parts.push(around[Math.floor(random() * around.length)] as string);
   }
   const name = entry.speaker.split(/\s+/)[0] ?? entry.speaker;
   return `What did ${name} say about ${parts.join(' ')}?`;
