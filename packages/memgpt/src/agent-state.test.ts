@@ -9,6 +9,7 @@ const state: AgentState = {
   namespace: 'u1',
   memoryNamespace: 'u1#a1',
   createdAt: '2024-05-07T10:00:00.000Z',
+  embedder: { provider: 'onnx', modelId: 'glove-sif-100d', dimensions: 100 },
   instructions: 'You are an agent.',
   blocks: [{ label: 'human', value: 'Name: Ana', limit: 100 }],
   summary: '',

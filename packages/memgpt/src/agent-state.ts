@@ -16,6 +16,8 @@ export const agentStateSchema = z.object({
   namespace: z.string(),
   memoryNamespace: z.string(),
   createdAt: z.iso.datetime(),
+  /** The embedder archival passages were stored with; a resumed agent must use the same one. */
+  embedder: z.object({ provider: z.string(), modelId: z.string(), dimensions: z.number().int().min(1) }),
   /** The read-only system instructions, kept so a resumed agent sees the same prompt. */
   instructions: z.string(),
   blocks: z.array(blockSchema),

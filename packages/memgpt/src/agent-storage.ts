@@ -1,5 +1,5 @@
 import type { EmbeddingModel, MemoryStore, MemoryTable, RowOf, ToolCall } from '@loci/core';
-import { ConfigError, StoreError, where } from '@loci/core';
+import { ConfigError, LociError, StoreError, where } from '@loci/core';
 import { z } from 'zod';
 import { type AgentState, parseAgentState } from './agent-state.js';
 import type { MessageKind, StoredMessage } from './stored-message.js';
@@ -123,6 +123,7 @@ export async function openAgentStorage(options: {
       store.openTable(archivalTable(embedder.dimensions)),
     ]);
   } catch (error) {
+    if (LociError.isInstance(error)) throw error;
     throw new StoreError(`cannot open the agent tables in ${store.uri}: ${(error as Error).message}`, {
       cause: error,
     });

@@ -13,6 +13,7 @@ import { createLanceStore } from '@loci/lancedb';
 import { createOpenAIChatModel, createOpenAIEmbedder } from '@loci/openai';
 import {
   chatRequestBody,
+  hashedBagOfWords,
   type RecordedRequest,
   type ScriptedReply,
   type ScriptedServer,
@@ -449,6 +450,37 @@ describe('MemGPT agent against the scripted server', () => {
     await expect(newAgent({ namespace: 'alice', id: 'assistant' })).rejects.toThrow(/already exists/);
     await expect(newAgent({ id: "x' OR 1=1 --" })).rejects.toThrow(ConfigError);
     await expect(loadAgent({ ...providers(), id: 'a#b' })).rejects.toThrow(/invalid agent id/);
+  });
+
+  it('refuses to resume with another embedder, and lets agents with different embedders share a store', async () => {
+    const agent = await newAgent();
+    const other = createOpenAIEmbedder({
+      model: 'other-embed',
+      baseURL: server.url,
+      apiKey: 'test-key',
+      dimensions: 32,
+    });
+    await expect(
+      loadAgent({ ...providers(), embedder: other, id: agent.id, namespace: agent.namespace }),
+    ).rejects.toThrow(
+      /stores archival passages with embedder scripted-embed \(64 dimensions\), but other-embed \(32 dimensions\)/,
+    );
+    server.setEmbedder((text) => hashedBagOfWords(text, 32));
+    try {
+      const small = await newAgent({ embedder: other });
+      server.enqueue(
+        callTool('archival_memory_insert', { content: 'Small vectors work too' }),
+        send('Stored.'),
+      );
+      const result = await small.step('store this');
+      expect(result.trace.filter((entry) => entry.type === 'tool-result').map((entry) => entry.ok)).toEqual([
+        true,
+        true,
+      ]);
+      expect((await small.searchArchival('small vectors', 1))[0]?.text).toBe('Small vectors work too');
+    } finally {
+      server.setEmbedder((text) => hashedBagOfWords(text));
+    }
   });
 
   it('feeds attached memory systems every turn and shows what they recall, with provenance', async () => {

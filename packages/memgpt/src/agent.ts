@@ -137,6 +137,11 @@ export async function createAgent(options: CreateAgentOptions): Promise<Agent> {
     namespace,
     memoryNamespace,
     createdAt: new Date().toISOString(),
+    embedder: {
+      provider: options.embedder.provider,
+      modelId: options.embedder.modelId,
+      dimensions: options.embedder.dimensions,
+    },
     instructions: options.systemInstructions ?? defaultSystemInstructions,
     blocks,
     summary: '',
@@ -164,6 +169,15 @@ export async function loadAgent(options: LoadAgentOptions): Promise<Agent> {
     throw new LociError(
       `no agent "${id}" in namespace "${namespace}" of ${options.store.uri}; create it with createAgent (or \`loci chat --new\`)`,
       { code: 'agent_not_found', category: 'user' },
+    );
+  }
+  const { embedder } = options;
+  if (saved.embedder.modelId !== embedder.modelId || saved.embedder.dimensions !== embedder.dimensions) {
+    // Vectors of two embedders are not comparable: archival search would return noise.
+    throw new ConfigError(
+      `agent "${id}" stores archival passages with embedder ${saved.embedder.modelId} (${saved.embedder.dimensions} dimensions), ` +
+        `but ${embedder.modelId} (${embedder.dimensions} dimensions) was given; load it with the same embedder`,
+      [{ path: 'embedder', message: 'differs from the one the agent was created with' }],
     );
   }
   const state = options.config

@@ -34,10 +34,13 @@ export const messagesTable = defineTable({
   fullText: ['search'],
 });
 
-/** Archival storage: passages the agent chose to keep, searched by meaning and by words. */
+/**
+ * Archival storage: passages the agent chose to keep, searched by meaning and by words. One table
+ * per vector size, so agents with different embedders can share a store.
+ */
 export function archivalTable(dimensions: number) {
   return defineTable({
-    name: 'memgpt_archival',
+    name: `memgpt_archival_${dimensions}`,
     schema: z.object({
       id: z.string(),
       text: z.string(),
