@@ -48,7 +48,7 @@ const namespaceSchema = z
   .min(1, 'namespace must be a non-empty string')
   .refine(
     (namespace) => loneSurrogateAt(namespace) < 0,
-    'namespace must be well-formed Unicode (a lone surrogate)',
+    'namespace has a lone UTF-16 surrogate; it must be well-formed Unicode',
   );
 const idsSchema = z.array(z.string()).readonly();
 const kSchema = z.int().min(1).max(10_000);
@@ -94,8 +94,8 @@ export function createLanceTable<TRow extends { id: string }>(
    * LanceDB answers a text search over rows the FTS index has not seen yet by brute force, but those
    * rows come back unsorted and with scores on another scale than indexed rows. So before a text
    * search the index is brought up to date when any row (from any process) is missing from it; the
-   * update is incremental plus a compaction of small files (about 0.1 s at 20k rows, see
-   * docs/benchmarks/store.md), and nothing is done while the index is current.
+   * update is incremental plus a compaction of small files (about 0.1 s at 100k rows, 1.3 s at 1M,
+   * see docs/benchmarks/store.md), and nothing is done while the index is current.
    */
   async function ensureTextIndexCurrent(): Promise<void> {
     if (fullText.length === 0) return;
@@ -376,10 +376,9 @@ export function createLanceTable<TRow extends { id: string }>(
           throw new ConfigError(`${label}: orderBy.direction must be "asc" or "desc"`);
         }
         // id breaks ties so pages never overlap or skip rows.
-        query = query.orderBy([
-          { columnName: column.name, ascending: direction === 'asc' },
-          { columnName: 'id', ascending: true },
-        ]);
+        const ordering = [{ columnName: column.name, ascending: direction === 'asc' }];
+        if (column.name !== 'id') ordering.push({ columnName: 'id', ascending: true });
+        query = query.orderBy(ordering);
       }
       if (page.offset !== undefined) query = query.offset(page.offset);
       if (page.limit !== undefined) query = query.limit(page.limit);

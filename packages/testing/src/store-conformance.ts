@@ -240,6 +240,16 @@ export function describeMemoryStoreConformance(
       expect(new Set(pages).size).toBe(25);
       const byRank = await table.query({ namespace: 'ns', orderBy: { field: 'rank' }, limit: 5 });
       expect(byRank.every((row) => row.rank === 0)).toBe(true);
+      const byId = await table.query({
+        namespace: 'ns',
+        orderBy: { field: 'id', direction: 'desc' },
+        limit: 3,
+      });
+      expect(ids(byId)).toEqual(['r9', 'r8', 'r7']);
+      await expect(table.query({ namespace: 'ns', orderBy: { field: 'vector' } })).rejects.toThrow(
+        ConfigError,
+      );
+      await expect(table.query({ namespace: 'ns', limit: -1 })).rejects.toThrow(/limit/);
     });
 
     it('orders vector search by similarity, best first', async () => {
