@@ -276,6 +276,9 @@ export function createLongMemMemory(options: LongMemOptions): Memory {
     const examples = await selfSupervisedExamples(current.bank, embedder, {
       seed: current.bank.size,
       maxExamples: steps * 16,
+      // Shallow candidate lists are enough to learn from (same recall on the development split)
+      // and keep training cheap at flush time.
+      perList: 10,
     });
     if (examples.length < 8) return;
     const net = resetOnTrain ? createSideNet({ features: featureNames }) : current.sideNet;

@@ -51,6 +51,8 @@ export interface SelfSupervisedOptions {
   ownShare?: readonly [number, number];
   /** At most this many words borrowed from the neighbouring turns. */
   contextWords?: number;
+  /** First-stage depth for the pseudo-queries' candidates (see `collectCandidates`). */
+  perList?: number;
 }
 
 /**
@@ -85,6 +87,7 @@ export async function selfSupervisedExamples(
     const candidates = collectCandidates(
       bank,
       prepareQuery(queries[index] as string, [vectors[index] as Float32Array]),
+      options.perList ? { perList: options.perList } : {},
     );
     const positive = candidates.positions.indexOf(position);
     if (positive < 0) continue;
