@@ -1,5 +1,5 @@
 import type * as Arrow from 'apache-arrow';
-import { type ColumnSpec, NAMESPACE_COLUMN } from './columns.js';
+import { type ColumnSpec, NAMESPACE_COLUMN, ROW_KEY_COLUMN } from './columns.js';
 
 export type ArrowModule = typeof Arrow;
 
@@ -23,12 +23,33 @@ function arrowType(arrow: ArrowModule, column: ColumnSpec): Arrow.DataType {
   }
 }
 
-/** The Arrow schema of a table: the store's `namespace` column, then the definition's columns. */
-export function arrowSchemaOf(arrow: ArrowModule, columns: readonly ColumnSpec[]): Arrow.Schema {
+// Lance reads the unenforced primary key from this field metadata (1-based position in the key).
+const primaryKeyMetadata = 'lance-schema:unenforced-primary-key:position';
+
+/**
+ * The Arrow schema of a table: the store's `namespace` and row-key columns, then the definition's
+ * columns. `rowKey: false` describes tables written before the row key existed.
+ */
+export function arrowSchemaOf(
+  arrow: ArrowModule,
+  columns: readonly ColumnSpec[],
+  options: { rowKey: boolean } = { rowKey: true },
+): Arrow.Schema {
+  const store = [new arrow.Field(NAMESPACE_COLUMN, new arrow.Utf8(), false)];
+  if (options.rowKey) {
+    store.push(
+      new arrow.Field(ROW_KEY_COLUMN, new arrow.Utf8(), false, new Map([[primaryKeyMetadata, '1']])),
+    );
+  }
   return new arrow.Schema([
-    new arrow.Field(NAMESPACE_COLUMN, new arrow.Utf8(), false),
+    ...store,
     ...columns.map((column) => new arrow.Field(column.name, arrowType(arrow, column), column.nullable)),
   ]);
+}
+
+/** Whether a table on disk has the row-key column (tables from before it do not). */
+export function hasRowKey(schema: Arrow.Schema): boolean {
+  return schema.fields.some((field) => field.name === ROW_KEY_COLUMN);
 }
 
 /**

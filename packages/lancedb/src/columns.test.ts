@@ -54,6 +54,8 @@ describe('columnsOf', () => {
       fullText: ['n'],
     });
     expect(() => columnsOf(text)).toThrow(/fullText column "n"/);
+    const reserved = defineTable({ name: 't', schema: z.object({ id: z.string(), loci_key: z.string() }) });
+    expect(() => columnsOf(reserved)).toThrow(/"loci_key" is added by the store/);
     const optionalId = defineTable({ name: 't', schema: z.object({ id: z.string().optional() }) });
     expect(() => columnsOf(optionalId)).toThrow(/"id" must be a required/);
   });

@@ -16,6 +16,7 @@ function startWriter(
   batches: number,
   size: number,
   start = 'now',
+  mode = 'add',
 ): ChildProcess {
   return spawn(
     process.execPath,
@@ -29,6 +30,7 @@ function startWriter(
       String(batches),
       String(size),
       start,
+      mode,
     ],
     { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] },
   );
@@ -90,6 +92,33 @@ describe('LanceDB store across processes', () => {
     }
     const ids = (await table.query({ namespace: 'shared' })).map((row) => row.id);
     expect(new Set(ids).size).toBe(2 * batches * size);
+    await store.close();
+  });
+
+  it('keeps one row per id when two processes upsert the same ids at the same time', async () => {
+    const size = 30;
+    const writers = [
+      startWriter(dir.path, 'u1', 8, size, 'wait', 'upsert'),
+      startWriter(dir.path, 'u2', 8, size, 'wait', 'upsert'),
+    ];
+    let ready = 0;
+    const results = await Promise.all(
+      writers.map((writer) =>
+        finished(writer, (line) => {
+          if (line !== 'ready' || ++ready < writers.length) return;
+          for (const each of writers) each.stdin?.end('go\n');
+        }),
+      ),
+    );
+    expect(results.map((result) => result.stderr)).toEqual(['', '']);
+    expect(results.map((result) => result.code)).toEqual([0, 0]);
+    const store = await createLanceStore({ uri: dir.path });
+    const table = await store.openTable(writerTable);
+    const rows = await table.query({ namespace: 'shared' });
+    expect(rows).toHaveLength(size);
+    expect(new Set(rows.map((row) => row.id)).size).toBe(size);
+    // Every surviving row is a whole row from one of the writers' last batches.
+    for (const row of rows) expect(row.text).toMatch(/ of batch 7 from u[12]$/);
     await store.close();
   });
 

@@ -108,6 +108,38 @@ describe('createLanceStore', () => {
     await store.close();
   });
 
+  it('opens a table written before the row-key column and keeps using it', async () => {
+    const lancedb = await import('@lancedb/lancedb');
+    const arrow = await import('apache-arrow');
+    const connection = await lancedb.connect(dir.path);
+    // The layout of this package's first commits: namespace, then the definition's columns.
+    const legacy = await connection.createEmptyTable(
+      'notes',
+      new arrow.Schema([
+        new arrow.Field('namespace', new arrow.Utf8(), false),
+        new arrow.Field('id', new arrow.Utf8(), false),
+        new arrow.Field('text', new arrow.Utf8(), false),
+        new arrow.Field('at', new arrow.TimestampMillisecond(), false),
+        new arrow.Field('sources', new arrow.List(new arrow.Field('item', new arrow.Utf8(), true)), false),
+        new arrow.Field(
+          'vector',
+          new arrow.FixedSizeList(3, new arrow.Field('item', new arrow.Float32(), true)),
+          false,
+        ),
+      ]),
+    );
+    legacy.close();
+    connection.close();
+
+    const store = await createLanceStore({ uri: dir.path });
+    const table = await store.openTable(notes);
+    const row = { id: 'a', text: 'old table', at: new Date(1), sources: [], vector: v(1, 0, 0) };
+    await table.add({ namespace: 'u', rows: [row] });
+    await table.upsert({ namespace: 'u', rows: [{ ...row, text: 'replaced' }] });
+    expect(await table.get({ namespace: 'u', ids: ['a'] })).toEqual([{ ...row, text: 'replaced' }]);
+    await store.close();
+  });
+
   it('validates its options', async () => {
     await expect(createLanceStore({ uri: '' })).rejects.toThrow(ConfigError);
     await expect(

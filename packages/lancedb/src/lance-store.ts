@@ -14,7 +14,7 @@ import {
   type TableDefinition,
 } from '@loci/core';
 import type { z } from 'zod';
-import { type ArrowModule, arrowSchemaOf, schemaDifferences } from './arrow-schema.js';
+import { type ArrowModule, arrowSchemaOf, hasRowKey, schemaDifferences } from './arrow-schema.js';
 import { columnsOf } from './columns.js';
 import { type LanceStoreOptions, lanceStoreOptionsSchema } from './lance-store-options.js';
 import { createLanceTable, type LanceDbModule, type LanceMemoryTable } from './lance-table.js';
@@ -142,7 +142,11 @@ export async function createLanceStore(options: LanceStoreOptions = {}): Promise
       const label = `table "${definition.name}" in ${uri}`;
       try {
         const native = await openNative(definition, schema);
-        const differences = schemaDifferences(await native.schema(), schema);
+        const found = await native.schema();
+        // Tables created before the row-key column keep working (without its upsert guarantee).
+        const rowKey = hasRowKey(found);
+        const expected = rowKey ? schema : arrowSchemaOf(arrow, columns, { rowKey });
+        const differences = schemaDifferences(found, expected);
         if (differences.length > 0) {
           throw new StoreError(
             `${label} exists with a different schema: ${differences.join('; ')}. ` +
@@ -157,9 +161,10 @@ export async function createLanceStore(options: LanceStoreOptions = {}): Promise
           native,
           definition,
           columns,
-          arrowSchema: schema,
+          arrowSchema: expected,
           policy: config.indexPolicy,
           rowsAtOpen: await native.countRows(),
+          rowKey,
         });
         open.add(table as unknown as LanceMemoryTable<{ id: string }>);
         return table as MemoryTable<z.output<TSchema> & { id: string }>;

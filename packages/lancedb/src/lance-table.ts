@@ -16,7 +16,7 @@ import type * as Arrow from 'apache-arrow';
 import { z } from 'zod';
 import { recordsToArrow } from './arrow-batch.js';
 import type { ArrowModule } from './arrow-schema.js';
-import { type ColumnSpec, NAMESPACE_COLUMN } from './columns.js';
+import { type ColumnSpec, NAMESPACE_COLUMN, ROW_KEY_COLUMN } from './columns.js';
 import { compileFilter, namespaceClause, sqlIdentifier, sqlString } from './filter-sql.js';
 import type { IndexPolicy } from './lance-store-options.js';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
@@ -35,6 +35,8 @@ export interface LanceTableParts {
   policy: IndexPolicy;
   /** Rows in the table when it was opened; the index policy counts from there. */
   rowsAtOpen: number;
+  /** The table has the row-key column (every table created by this version does). */
+  rowKey: boolean;
 }
 
 /** A `MemoryTable` plus what the store needs to close it cleanly. */
@@ -65,7 +67,7 @@ const idSlice = 500;
 export function createLanceTable<TRow extends { id: string }>(
   parts: LanceTableParts,
 ): LanceMemoryTable<TRow> {
-  const { lancedb, arrow, native, definition, columns, arrowSchema, policy } = parts;
+  const { lancedb, arrow, native, definition, columns, arrowSchema, policy, rowKey } = parts;
   const metric = definition.metric ?? 'cosine';
   const fullText = definition.fullText ?? [];
   const vectorColumns = columns.filter((column) => column.kind === 'vector');
@@ -283,7 +285,7 @@ export function createLanceTable<TRow extends { id: string }>(
 
     async add({ namespace, rows }) {
       scope(namespace);
-      const records = encodeRows(definition, columns, namespace, rows);
+      const records = encodeRows(definition, columns, namespace, rows, { rowKey });
       if (records.length === 0) return;
       await storeCall('add', () => native.add(toArrow(records)));
       afterWrite(records.length);
@@ -291,13 +293,15 @@ export function createLanceTable<TRow extends { id: string }>(
 
     async upsert({ namespace, rows }) {
       scope(namespace);
-      const records = encodeRows(definition, columns, namespace, rows);
+      const records = encodeRows(definition, columns, namespace, rows, { rowKey });
       if (records.length === 0) return;
-      // mergeInsert refuses two source rows with one key; the last one of a batch wins.
+      // mergeInsert refuses two source rows with one key; the last one of a batch wins. On the row
+      // key (a primary key) LanceDB detects concurrent inserts of one new id and retries; tables from
+      // before the row key merge on (namespace, id) and lack that protection across processes.
       const lastById = new Map(records.map((record) => [record['id'] as string, record]));
       const result = await storeCall('upsert', () =>
         native
-          .mergeInsert([NAMESPACE_COLUMN, 'id'])
+          .mergeInsert(rowKey ? ROW_KEY_COLUMN : [NAMESPACE_COLUMN, 'id'])
           .whenMatchedUpdateAll()
           .whenNotMatchedInsertAll()
           .execute(toArrow([...lastById.values()])),

@@ -24,6 +24,7 @@ describe('encodeRows', () => {
     expect(encodeRows(definition, columns, 'ns', [row])).toEqual([
       {
         namespace: 'ns',
+        loci_key: '["ns","a"]',
         id: 'a',
         title: null,
         score: null,
@@ -34,9 +35,17 @@ describe('encodeRows', () => {
     ]);
   });
 
-  it('drops keys outside the schema, so a caller cannot write the namespace column', () => {
-    const [record] = encodeRows(definition, columns, 'mine', [{ ...row, namespace: 'theirs' }]);
+  it('drops keys outside the schema, so a caller cannot write the store columns', () => {
+    const [record] = encodeRows(definition, columns, 'mine', [
+      { ...row, namespace: 'theirs', loci_key: 'x' },
+    ]);
     expect(record?.['namespace']).toBe('mine');
+    expect(record?.['loci_key']).toBe('["mine","a"]');
+  });
+
+  it('writes no row key for tables created before it existed', () => {
+    const [record] = encodeRows(definition, columns, 'ns', [row], { rowKey: false });
+    expect(record && 'loci_key' in record).toBe(false);
   });
 
   it('names the row and field of a schema failure', () => {

@@ -1,6 +1,6 @@
 import { ConfigError, DimensionMismatchError, type TableDefinition } from '@loci/core';
 import type { ColumnSpec } from './columns.js';
-import { NAMESPACE_COLUMN } from './columns.js';
+import { NAMESPACE_COLUMN, ROW_KEY_COLUMN, rowKeyOf } from './columns.js';
 
 export type StoredRecord = Record<string, unknown>;
 
@@ -13,6 +13,7 @@ export function encodeRows(
   columns: readonly ColumnSpec[],
   namespace: string,
   rows: readonly unknown[],
+  options: { rowKey: boolean } = { rowKey: true },
 ): StoredRecord[] {
   if (!Array.isArray(rows)) throw new ConfigError(`table "${definition.name}": rows must be an array`);
   const records: StoredRecord[] = [];
@@ -32,6 +33,7 @@ export function encodeRows(
     }
     const parsed = result.data as Record<string, unknown>;
     const record: StoredRecord = { [NAMESPACE_COLUMN]: namespace };
+    if (options.rowKey) record[ROW_KEY_COLUMN] = rowKeyOf(namespace, parsed['id'] as string);
     for (const column of columns) {
       const value = parsed[column.name];
       if (value === undefined || value === null) {

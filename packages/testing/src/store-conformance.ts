@@ -158,6 +158,19 @@ export function describeMemoryStoreConformance(
       expect(await table.count({ namespace: 'other' })).toBe(1);
     });
 
+    it('keeps one row per id when upserts of the same new ids run concurrently', async () => {
+      const writers = [1, 2, 3].map((writer) =>
+        table.upsert({
+          namespace: 'ns',
+          rows: Array.from({ length: 20 }, (_, index) => item(`u${index}`, { rank: writer })),
+        }),
+      );
+      await Promise.all(writers);
+      const rows = await table.query({ namespace: 'ns' });
+      expect(rows).toHaveLength(20);
+      expect(new Set(ids(rows)).size).toBe(20);
+    });
+
     it('deletes by ids and by filter within the namespace only', async () => {
       const rows = [
         item('a', { rank: 1 }),

@@ -4,7 +4,7 @@ import { createLanceStore } from '../lance-store.js';
 import { writerTable } from './writer-table.js';
 
 async function main(): Promise<void> {
-  const [uri, writer, batchesArg, sizeArg, start] = process.argv.slice(2);
+  const [uri, writer, batchesArg, sizeArg, start, mode = 'add'] = process.argv.slice(2);
   if (!uri || !writer || !batchesArg || !sizeArg)
     throw new Error('usage: store-writer <uri> <writer> <batches> <size>');
   const batches = Number(batchesArg);
@@ -26,7 +26,15 @@ async function main(): Promise<void> {
       text: `row ${index} of batch ${batch} from ${writer}`,
       vector: Float32Array.from({ length: 8 }, (_, dimension) => Math.sin(batch + index + dimension)),
     }));
-    await table.add({ namespace: 'shared', rows });
+    // "upsert": ids repeat across writers and batches (`item-<index>`), so rows get replaced.
+    if (mode === 'upsert') {
+      await table.upsert({
+        namespace: 'shared',
+        rows: rows.map((row, index) => ({ ...row, id: `item-${index}` })),
+      });
+    } else {
+      await table.add({ namespace: 'shared', rows });
+    }
     process.stdout.write(`ack ${batch}\n`);
   }
   await store.close();
