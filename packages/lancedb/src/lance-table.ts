@@ -141,16 +141,28 @@ export function createLanceTable<TRow extends { id: string }>(
   function afterWrite(rows: number): void {
     knownRows += rows;
     rowsSinceRefresh += rows;
+    scheduleMaintenance();
+  }
+
+  /**
+   * Starts background index work when the policy asks for it. Writes that land while a run is in
+   * progress are looked at again when it ends, so a threshold crossed meanwhile is not missed.
+   */
+  function scheduleMaintenance(): void {
     if (maintenance) return;
     const needsVectorIndex =
       vectorColumns.length > 0 && !vectorIndexed && knownRows >= policy.vectorIndexAfterRows;
     if (rowsSinceRefresh < policy.refreshAfterRows && !needsVectorIndex) return;
-    maintenance = maintain(false)
-      // Background work must not crash the process: a failed run is retried at the next trigger,
-      // and `optimize()` runs the same work in the foreground and throws what fails.
-      .catch(() => {})
+    let failed = false;
+    maintenance = storeCall('background index maintenance', () => maintain(false))
+      // Background work must not crash the process: a failed run is retried at the next write that
+      // crosses a threshold, and `optimize()` runs the same work in the foreground and throws.
+      .catch(() => {
+        failed = true;
+      })
       .finally(() => {
         maintenance = undefined;
+        if (!failed) scheduleMaintenance();
       });
   }
 
