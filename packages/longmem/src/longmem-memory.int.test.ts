@@ -1,3 +1,4 @@
+import { type EmbeddingModel, ProviderError } from '@loci/core';
 import { createLanceStore } from '@loci/lancedb';
 import { createGloveEmbedder } from '@loci/onnx';
 import { describeMemoryConformance } from '@loci/testing/memory-conformance';
@@ -149,6 +150,83 @@ describe('LongMem persistence and training', () => {
       expect(() => createDefaultMemory({ embedder, store, sideNetWeights: { version: 1 } })).toThrow(
         /SideNet weights/,
       );
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('LongMem under failure and concurrency', () => {
+  it('loses no turn when the encoder fails during a flush, and recovers on the next one', async () => {
+    const { embedder, store, cleanup } = await setup();
+    try {
+      let failNext = true;
+      const flaky: EmbeddingModel = {
+        provider: embedder.provider,
+        modelId: embedder.modelId,
+        dimensions: embedder.dimensions,
+        maxBatchSize: embedder.maxBatchSize,
+        async embed(texts, options) {
+          if (options.kind === 'document' && failNext) {
+            failNext = false;
+            throw new ProviderError('encoder unavailable', { retryable: true });
+          }
+          return embedder.embed(texts, options);
+        },
+      };
+      const memory = createDefaultMemory({ embedder: flaky, store });
+      for (const event of longConversation(12)) await memory.observe({ namespace: 'flaky', event });
+      await expect(memory.recall({ query: 'cello', namespace: 'flaky', k: 3 })).rejects.toThrow(
+        /encoder unavailable/,
+      );
+      const items = await memory.recall({ query: 'learning to play the cello', namespace: 'flaky', k: 12 });
+      expect(new Set(items.flatMap((item) => item.sources)).size).toBe(12);
+      expect(items[0]?.text).toContain('cello');
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('keeps every turn, in order, when observe and recall race', async () => {
+    const { embedder, store, cleanup } = await setup();
+    try {
+      const memory = createLongMemMemory({ embedder, store, batchSize: 5, sideNet: { minTurns: 10 } });
+      const events = longConversation(40);
+      await Promise.all(
+        events.flatMap((event, index) => [
+          memory.observe({ namespace: 'race', event }),
+          ...(index % 7 === 0 ? [memory.recall({ query: 'talking about', namespace: 'race', k: 3 })] : []),
+        ]),
+      );
+      const fresh = createLongMemMemory({ embedder, store, sideNet: { selfSupervised: false } });
+      const items = await fresh.recall({
+        query: 'talking about the colour detail',
+        namespace: 'race',
+        k: 100,
+      });
+      expect(items.map((item) => item.sources[0]).sort()).toEqual(events.map((event) => event.id).sort());
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('replaces a turn observed again under the same id', async () => {
+    const { embedder, store, cleanup } = await setup();
+    try {
+      const memory = createDefaultMemory({ embedder, store });
+      const at = new Date('2024-03-01T10:00:00Z');
+      await memory.observe({
+        namespace: 'edit',
+        event: { type: 'turn', id: 'x1', speaker: 'Ana', text: 'I love kayaking.', at },
+      });
+      await memory.recall({ query: 'kayaking', namespace: 'edit', k: 1 });
+      await memory.observe({
+        namespace: 'edit',
+        event: { type: 'turn', id: 'x1', speaker: 'Ana', text: 'I love climbing.', at },
+      });
+      const items = await memory.recall({ query: 'What does Ana love?', namespace: 'edit', k: 5 });
+      expect(items).toHaveLength(1);
+      expect(items[0]?.text).toContain('climbing');
     } finally {
       await cleanup();
     }

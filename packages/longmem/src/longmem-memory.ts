@@ -112,6 +112,8 @@ interface NamespaceState {
   session: string;
   sideNet: SideNet;
   trainedTurns: number;
+  /** The flush in progress: flushes of one namespace run one after the other, in order. */
+  flushing: Promise<void>;
 }
 
 type BankRow = {
@@ -220,38 +222,54 @@ export function createLongMemMemory(options: LongMemOptions): Memory {
       session: lastEntry?.sessionId ?? 'session-0',
       sideNet,
       trainedTurns,
+      flushing: Promise.resolve(),
     };
   }
 
-  async function flushNamespace(namespace: string, current: NamespaceState): Promise<void> {
+  function flushNamespace(namespace: string, current: NamespaceState): Promise<void> {
+    const run = current.flushing.then(() => writePending(namespace, current));
+    current.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  async function writePending(namespace: string, current: NamespaceState): Promise<void> {
     if (current.pending.length === 0) return;
+    const { bank: bankRows } = await openTables();
     const pending = current.pending;
     current.pending = [];
-    const vectors: Float32Array[] = [];
-    const size = Math.max(1, embedder.maxBatchSize);
-    for (let start = 0; start < pending.length; start += size) {
-      const slice = pending.slice(start, start + size);
-      vectors.push(
-        ...(await embedder.embed(
-          slice.map((entry) => `${entry.speaker}: ${entry.text}`),
-          { kind: 'document' },
-        )),
-      );
-    }
-    const entries = pending.map((entry, index) => ({ ...entry, vector: vectors[index] as Float32Array }));
-    const { bank: bankRows } = await openTables();
-    const rows: BankRow[] = entries.map((entry) => ({
-      id: entry.id,
-      seq: entry.seq,
-      speaker: entry.speaker,
-      text: entry.text,
-      at: entry.at,
-      session_id: entry.sessionId,
-      vector: entry.vector,
-    }));
-    const replacing = rows.filter((row) => current.bank.positionOf(row.id) !== undefined);
-    const adding = rows.filter((row) => current.bank.positionOf(row.id) === undefined);
+    let entries: BankEntry[];
     try {
+      // An id observed twice in one batch keeps its last version.
+      const latest = new Map(pending.map((entry) => [entry.id, entry]));
+      const unique = [...latest.values()];
+      const vectors: Float32Array[] = [];
+      const size = Math.max(1, embedder.maxBatchSize);
+      for (let start = 0; start < unique.length; start += size) {
+        const slice = unique.slice(start, start + size);
+        vectors.push(
+          ...(await embedder.embed(
+            slice.map((entry) => `${entry.speaker}: ${entry.text}`),
+            { kind: 'document' },
+          )),
+        );
+      }
+      entries = unique.map((entry, index) => {
+        // A replaced turn keeps its place in the conversation.
+        const existing = current.bank.positionOf(entry.id);
+        const seq = existing === undefined ? entry.seq : current.bank.entry(existing).seq;
+        return { ...entry, seq, vector: vectors[index] as Float32Array };
+      });
+      const rows: BankRow[] = entries.map((entry) => ({
+        id: entry.id,
+        seq: entry.seq,
+        speaker: entry.speaker,
+        text: entry.text,
+        at: entry.at,
+        session_id: entry.sessionId,
+        vector: entry.vector,
+      }));
+      const replacing = rows.filter((row) => current.bank.positionOf(row.id) !== undefined);
+      const adding = rows.filter((row) => current.bank.positionOf(row.id) === undefined);
       if (adding.length > 0) await bankRows.add({ namespace, rows: adding });
       if (replacing.length > 0) await bankRows.upsert({ namespace, rows: replacing });
     } catch (error) {
