@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { collectCandidates, featureNames, prepareQuery, querySegments } from './candidate-features.js';
+import { hasDateExpression, isTemporalQuestion } from './date-expressions.js';
+import { createTurnBank } from './turn-bank.js';
+
+/** Unit vectors along one axis: hand-built keys whose cosines are known exactly. */
+function axis(index: number, dimensions = 4): Float32Array {
+  const vector = new Float32Array(dimensions);
+  vector[index] = 1;
+  return vector;
+}
+
+function bank() {
+  const turns = [
+    { speaker: 'Ana', text: 'Shall we talk about your weekend?', session: 's1', axis: 0 },
+    { speaker: 'Ben', text: 'I went kayaking on the river last Sunday.', session: 's1', axis: 1 },
+    { speaker: 'Ana', text: 'My violin teacher moved to Porto.', session: 's1', axis: 2 },
+    { speaker: 'Ben', text: 'The garden needs water.', session: 's2', axis: 3 },
+  ];
+  const built = createTurnBank(4);
+  built.append(
+    turns.map((turn, seq) => ({
+      id: `t${seq + 1}`,
+      speaker: turn.speaker,
+      text: turn.text,
+      at: new Date(Date.UTC(2024, 0, 1 + seq)),
+      sessionId: turn.session,
+      seq,
+      vector: axis(turn.axis),
+    })),
+  );
+  return built;
+}
+
+function featuresOf(candidates: ReturnType<typeof collectCandidates>, position: number) {
+  const c = candidates.positions.indexOf(position);
+  const out: Record<string, number> = {};
+  featureNames.forEach((name, f) => {
+    out[name] = candidates.features[c * featureNames.length + f] as number;
+  });
+  return out;
+}
+
+describe('collectCandidates', () => {
+  it('describes each candidate by dense, lexical, window, speaker and date evidence', () => {
+    const memory = bank();
+    const query = prepareQuery('When was Ben kayaking?', [axis(1)]);
+    const candidates = collectCandidates(memory, query);
+    const kayak = featuresOf(candidates, 1);
+    expect(candidates.base[candidates.positions.indexOf(1)]).toBeCloseTo(1);
+    expect(kayak['dense']).toBeCloseTo(1);
+    expect(kayak['bm25']).toBe(1);
+    expect(kayak['bm25_rank']).toBe(1);
+    expect(kayak['speaker_named']).toBe(1);
+    expect(kayak['other_speaker_named']).toBe(0);
+    expect(kayak['temporal_match']).toBe(1);
+    expect(kayak['coverage']).toBe(1);
+    const before = featuresOf(candidates, 0);
+    // The turn before sees kayaking through its window and its next turn, not in itself.
+    expect(before['bm25']).toBe(0);
+    expect(before['bm25_next']).toBe(1);
+    expect(before['coverage_window']).toBe(1);
+    expect(before['other_speaker_named']).toBe(1);
+    expect(before['is_question']).toBe(1);
+    // Windows stop at session boundaries.
+    const garden = featuresOf(candidates, 3);
+    expect(garden['bm25_previous']).toBe(0);
+    expect(garden['recency']).toBe(1);
+  });
+
+  it('never returns excluded positions', () => {
+    const memory = bank();
+    const candidates = collectCandidates(memory, prepareQuery('kayaking river', [axis(1)]), {
+      exclude: new Set([1]),
+    });
+    expect(candidates.positions).not.toContain(1);
+    expect(featuresOf(candidates, 0)['bm25_next']).toBe(0);
+  });
+});
+
+describe('query segments and dates', () => {
+  it('splits several sentences or lines, and leaves one sentence whole', () => {
+    expect(querySegments('What did Ben do on Sunday?')).toEqual([]);
+    expect(querySegments('I lost my keys. Where did I leave them?')).toEqual([
+      'I lost my keys.',
+      'Where did I leave them?',
+    ]);
+    expect(querySegments('Ana: hi\nBen: the garden again')).toEqual(['Ana: hi', 'Ben: the garden again']);
+  });
+
+  it('spots date expressions and temporal questions', () => {
+    expect(hasDateExpression('I went kayaking last Sunday')).toBe(true);
+    expect(hasDateExpression('We met in 2019')).toBe(true);
+    expect(hasDateExpression('The garden needs water')).toBe(false);
+    expect(isTemporalQuestion('When did Ben go kayaking?')).toBe(true);
+    expect(isTemporalQuestion('How long has Ana played the violin?')).toBe(true);
+    expect(isTemporalQuestion('What does Ana play?')).toBe(false);
+  });
+});
+
+describe('turn bank', () => {
+  it('replaces a turn in place and evicts the oldest', () => {
+    const memory = bank();
+    memory.append([{ ...memory.entry(2), text: 'My cello teacher moved to Porto.' }]);
+    expect(memory.size).toBe(4);
+    expect(memory.turnIndex.search('cello', 5).map((hit) => hit.index)).toEqual([2]);
+    const dropped = memory.dropOldest(2);
+    expect(dropped.map((entry) => entry.id)).toEqual(['t1', 't2']);
+    expect(memory.positionOf('t3')).toBe(0);
+    expect(memory.positionOf('t1')).toBeUndefined();
+    expect(() => memory.append([{ ...memory.entry(0), id: 'bad', vector: new Float32Array(3) }])).toThrow(
+      /3 dimensions, expected 4/,
+    );
+  });
+});
