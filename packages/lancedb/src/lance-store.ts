@@ -37,12 +37,16 @@ function ensureLanceCpuThreads(): void {
 
 /**
  * The apache-arrow instance LanceDB itself loaded (its own `require`, from its own folder). Tables
- * built with another copy fail LanceDB's `instanceof` checks and take a slow, lossy conversion path.
- * Call after LanceDB is imported, so the module is already in the require cache.
+ * built with another copy fail LanceDB's `instanceof` checks and go through its re-sanitising path,
+ * which rejects tables built column by column. Call after LanceDB is imported (it is then cached).
  */
 function lancedbArrow(): ArrowModule {
   const lancedbEntry = createRequire(import.meta.url).resolve('@lancedb/lancedb');
   return createRequire(lancedbEntry)('apache-arrow') as ArrowModule;
+}
+
+function isNotFound(error: unknown): boolean {
+  return /not found|does not exist/i.test(error instanceof Error ? error.message : String(error));
 }
 
 function failure(what: string, error: unknown): never {
@@ -93,8 +97,7 @@ export async function createLanceStore(options: LanceStoreOptions = {}): Promise
     try {
       return await connection.openTable(definition.name);
     } catch (error) {
-      if (!/not found|does not exist/i.test(error instanceof Error ? error.message : String(error)))
-        throw error;
+      if (!isNotFound(error)) throw error;
     }
     // existOk: another process may create the same table between the failed open and this call.
     return connection.createEmptyTable(definition.name, schema, { mode: 'create', existOk: true });
@@ -179,14 +182,13 @@ export async function createLanceStore(options: LanceStoreOptions = {}): Promise
 
     async dropTable(name: string) {
       checkName(name);
-      const names = await listTables().catch((error: unknown) =>
-        failure(`cannot list the tables of ${uri}`, error),
-      );
-      // Dropping a table that is not there is a no-op, so cleanup code can run twice.
-      if (!names.includes(name)) return;
-      await connection
-        .dropTable(name)
-        .catch((error: unknown) => failure(`cannot drop table "${name}"`, error));
+      try {
+        await connection.dropTable(name);
+      } catch (error) {
+        // Dropping a table that is not there is a no-op, so cleanup code can run twice.
+        if (isNotFound(error)) return;
+        failure(`cannot drop table "${name}" in ${uri}`, error);
+      }
     },
 
     async close() {
