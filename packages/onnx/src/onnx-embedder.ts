@@ -209,7 +209,7 @@ async function runBatch(input: {
     else feeds[name] = new ort.Tensor('int64', new BigInt64Array(batch.rows * batch.columns), shape);
   }
   const result = (await session.run(feeds))[input.outputName];
-  if (!result || result.type !== 'float32') {
+  if (result?.type !== 'float32') {
     throw new LociError(`output "${input.outputName}" is ${result?.type ?? 'missing'}, expected float32`, {
       code: 'model_output_invalid',
       category: 'system',
