@@ -1,3 +1,5 @@
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   ConfigError,
   DimensionMismatchError,
@@ -138,6 +140,27 @@ describe('createLanceStore', () => {
     await table.upsert({ namespace: 'u', rows: [{ ...row, text: 'replaced' }] });
     expect(await table.get({ namespace: 'u', ids: ['a'] })).toEqual([{ ...row, text: 'replaced' }]);
     await store.close();
+  });
+
+  it('reports a damaged table clearly and leaves its files alone', async () => {
+    const store = await createLanceStore({ uri: dir.path });
+    const table = await store.openTable(notes);
+    await table.add({
+      namespace: 'u',
+      rows: [{ id: 'a', text: 'x', at: new Date(), sources: [], vector: v(1, 0, 0) }],
+    });
+    await store.close();
+    const versions = join(dir.path, 'notes.lance', '_versions');
+    const manifests = await readdir(versions);
+    for (const file of manifests) await writeFile(join(versions, file), 'garbage');
+
+    const again = await createLanceStore({ uri: dir.path });
+    const error = await again.openTable(notes).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StoreError);
+    expect(String(error)).toMatch(/cannot open table "notes" .*damaged/);
+    // Nothing was recreated over the damaged table.
+    expect((await readdir(versions)).sort()).toEqual([...manifests].sort());
+    await again.close();
   });
 
   it('validates its options', async () => {

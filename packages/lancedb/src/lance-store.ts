@@ -172,7 +172,10 @@ export async function createLanceStore(options: LanceStoreOptions = {}): Promise
         open.add(table as unknown as LanceMemoryTable<{ id: string }>);
         return table as MemoryTable<z.output<TSchema> & { id: string }>;
       } catch (error) {
-        return failure(`cannot open ${label}`, error);
+        return failure(
+          `cannot open ${label} (if its files are damaged, restore them from a backup or drop the table)`,
+          error,
+        );
       }
     },
 
