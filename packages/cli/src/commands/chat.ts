@@ -35,7 +35,8 @@ export type ChatOptions = z.input<typeof chatOptionsSchema>;
 
 export interface ChatIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  stdout: { write(text: string): unknown };
+  /** A stream, so that on a terminal readline can echo and edit the line being typed. */
+  stdout: NodeJS.WritableStream;
   stderr: ProgressStream;
   env: NodeJS.ProcessEnv;
 }
@@ -282,9 +283,11 @@ export async function runChat(input: ChatOptions, io: ChatIo): Promise<number> {
 
   handler = createPrinter(write, options.verbose);
   const interactive = io.stdin.isTTY === true;
-  const lines = createInterface({ input: io.stdin, terminal: interactive });
+  const lines = interactive
+    ? createInterface({ input: io.stdin, output: io.stdout, terminal: true, prompt: 'you> ' })
+    : createInterface({ input: io.stdin, terminal: false });
   const prompt = () => {
-    if (interactive) write('you> ');
+    if (interactive) lines.prompt();
   };
   // Ctrl+C stops the step in progress (nothing is saved from it), or leaves when there is none.
   let running: AbortController | undefined;
