@@ -1,19 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LanguageModel, lociHome, parseWith } from '@loci/core';
+import { type LanguageModel, LociError, lociHome, parseWith } from '@loci/core';
 import { createLanceStore } from '@loci/lancedb';
 import { createAgent } from '@loci/memgpt';
 import { createGloveEmbedder } from '@loci/onnx';
 import { createOpenAIChatModel, openAIConfigFromEnv } from '@loci/openai';
 // The developer benchmark replays through the scripted server (a test double, not a model): the
 // figures measure Loci's own work per step, with the LLM's time taken out.
-import {
-  chatRequestBody,
-  type RecordedRequest,
-  type ScriptedReply,
-  startScriptedServer,
-} from '@loci/testing/scripted-server';
+// It is loaded only when the benchmark runs: @loci/testing ships as TypeScript source in a checkout,
+// so a static import would stop every `loci` command of a built or published CLI.
+import type { RecordedRequest, ScriptedReply } from '@loci/testing/scripted-server';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { formatDuration } from '../format.js';
@@ -165,12 +162,11 @@ function percentile(values: readonly number[], p: number): number {
 const usage = { prompt_tokens: 0, completion_tokens: 0 };
 
 /** What the scripted server answers: mostly a reply, sometimes a memory edit or a search first, as an agent would. */
-function scriptedAgentReply(request: RecordedRequest): ScriptedReply {
-  return { usage, ...scriptedAgentAction(request) };
+function scriptedAgentReply(scripted: ScriptedServerModule, request: RecordedRequest): ScriptedReply {
+  return { usage, ...scriptedAgentAction(scripted.chatRequestBody(request)) };
 }
 
-function scriptedAgentAction(request: RecordedRequest): ScriptedReply {
-  const body = chatRequestBody(request);
+function scriptedAgentAction(body: ReturnType<ScriptedServerModule['chatRequestBody']>): ScriptedReply {
   if (body.tools === undefined) {
     // A recursive-summary request.
     return {
@@ -209,6 +205,19 @@ function scriptedAgentAction(request: RecordedRequest): ScriptedReply {
   };
 }
 
+type ScriptedServerModule = typeof import('@loci/testing/scripted-server');
+
+async function loadScriptedServer(): Promise<ScriptedServerModule> {
+  try {
+    return await import('@loci/testing/scripted-server');
+  } catch (error) {
+    throw new LociError(
+      'loci bench memgpt replays through the scripted test server, which only exists in a checkout of the Loci repository: run `pnpm loci bench memgpt` there, or pass --base-url <OpenAI-compatible server> to measure against a real one',
+      { code: 'bench_needs_checkout', category: 'user', cause: error },
+    );
+  }
+}
+
 export async function benchMemgpt(
   input: BenchMemgptOptions,
   io: BenchMemgptIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
@@ -222,8 +231,9 @@ export async function benchMemgpt(
   const tempStore =
     options.store === undefined ? await mkdtemp(join(tmpdir(), 'loci-bench-memgpt-')) : undefined;
   const store = await createLanceStore({ uri: options.store ?? join(tempStore as string, 'store') });
-  const server = options.baseUrl === undefined ? await startScriptedServer() : undefined;
-  server?.setDefault(scriptedAgentReply);
+  const scripted = options.baseUrl === undefined ? await loadScriptedServer() : undefined;
+  const server = scripted ? await scripted.startScriptedServer() : undefined;
+  if (scripted) server?.setDefault((request) => scriptedAgentReply(scripted, request));
   let model: LanguageModel;
   if (server) {
     model = createOpenAIChatModel({
