@@ -154,9 +154,10 @@ export async function runDemo(input: DemoOptions, io: DemoIo): Promise<DemoRepor
       questions: answers,
       summary: summarise(answers),
       notes: [
-        // The packaged reranker weights of the default memory were fitted on this very conversation.
-        "Loci's default reranker weights were trained on this sample conversation, so these figures " +
-          'demonstrate, they do not measure: held-out figures are in docs/benchmarks.md.',
+        // The default memory's starting SideNet weights were fitted on this very conversation; past
+        // a few dozen turns it trains its own, self-supervised, on what it holds.
+        "The default memory's starting reranker weights came from this sample conversation, so these " +
+          'figures demonstrate, they do not measure: held-out figures are in docs/benchmarks.md.',
       ],
     };
     io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderDemoReport(report));
