@@ -21,7 +21,9 @@ export interface TableDefinition<TSchema extends z.ZodObject = z.ZodObject> {
 
 /** A zod schema for a vector column. Its length is checked by the store against `vectors`. */
 export function vectorColumn() {
-  return z.custom<Float32Array>((value) => value instanceof Float32Array, { message: 'expected a Float32Array' });
+  return z.custom<Float32Array>((value) => value instanceof Float32Array, {
+    message: 'expected a Float32Array',
+  });
 }
 
 export function defineTable<TSchema extends z.ZodObject>(
