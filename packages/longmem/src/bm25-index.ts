@@ -20,6 +20,14 @@ export interface Bm25Index {
   readonly size: number;
   add(text: string): number;
   replace(index: number, text: string): void;
+  /**
+   * The same with already analysed terms (from `terms()`), so a caller that indexes one turn in
+   * several documents (its window, its session) analyses its text once.
+   */
+  addTerms(list: readonly string[]): number;
+  replaceTerms(index: number, list: readonly string[]): void;
+  /** Appends terms to an existing document (a session growing turn by turn). */
+  extendTerms(index: number, list: readonly string[]): void;
   /** Best `k` documents with a positive score, best first. */
   search(query: string, k: number): Bm25Hit[];
   /** Scores of every document for `query` (0 where no term matches), for feature extraction. */
@@ -34,14 +42,18 @@ export function createBm25Index(parameters: Bm25Parameters = {}): Bm25Index {
   const postings = new Map<string, Set<number>>();
   let totalLength = 0;
 
-  function index(position: number, text: string): void {
-    const counts = new Map<string, number>();
-    const list = terms(text);
-    for (const term of list) counts.set(term, (counts.get(term) ?? 0) + 1);
-    documents[position] = counts;
-    lengths[position] = list.length;
-    totalLength += list.length;
-    for (const term of counts.keys()) {
+  function index(position: number, list: readonly string[]): void {
+    documents[position] = new Map();
+    lengths[position] = 0;
+    extend(position, list);
+  }
+
+  function extend(position: number, list: readonly string[]): void {
+    const counts = documents[position] as Map<string, number>;
+    for (const term of list) {
+      const count = counts.get(term) ?? 0;
+      counts.set(term, count + 1);
+      if (count > 0) continue;
       let set = postings.get(term);
       if (!set) {
         set = new Set();
@@ -49,6 +61,24 @@ export function createBm25Index(parameters: Bm25Parameters = {}): Bm25Index {
       }
       set.add(position);
     }
+    lengths[position] = (lengths[position] ?? 0) + list.length;
+    totalLength += list.length;
+  }
+
+  function addTerms(list: readonly string[]): number {
+    const position = documents.length;
+    index(position, list);
+    return position;
+  }
+
+  function replaceTerms(position: number, list: readonly string[]): void {
+    checked(position);
+    unindex(position);
+    index(position, list);
+  }
+
+  function checked(position: number): void {
+    if (position < 0 || position >= documents.length) throw new RangeError(`no document at ${position}`);
   }
 
   function unindex(position: number): void {
@@ -81,15 +111,13 @@ export function createBm25Index(parameters: Bm25Parameters = {}): Bm25Index {
     get size() {
       return documents.length;
     },
-    add(text) {
-      const position = documents.length;
-      index(position, text);
-      return position;
-    },
-    replace(position, text) {
-      if (position < 0 || position >= documents.length) throw new RangeError(`no document at ${position}`);
-      unindex(position);
-      index(position, text);
+    add: (text) => addTerms(terms(text)),
+    replace: (position, text) => replaceTerms(position, terms(text)),
+    addTerms,
+    replaceTerms,
+    extendTerms(position, list) {
+      checked(position);
+      extend(position, list);
     },
     search(query, k) {
       const scores = new Float64Array(documents.length);

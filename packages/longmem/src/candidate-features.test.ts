@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createBm25Index } from './bm25-index.js';
 import { collectCandidates, featureNames, prepareQuery, querySegments } from './candidate-features.js';
 import { hasDateExpression, isTemporalQuestion } from './date-expressions.js';
 import { createTurnBank } from './turn-bank.js';
@@ -112,4 +113,49 @@ describe('turn bank', () => {
       /3 dimensions, expected 4/,
     );
   });
+
+  it('indexes windows and sessions as the texts of their turns, turn by turn or all at once', () => {
+    const whole = bank();
+    const byTurn = createTurnBank(4);
+    for (const entry of whole.entries()) byTurn.append([entry]);
+    const windows = indexOver(whole.entries().map((_, i) => windowText(whole, i, 1)));
+    const wide = indexOver(whole.entries().map((_, i) => windowText(whole, i, 2)));
+    const sessions = indexOver([
+      'Ana: Shall we talk about your weekend?\nBen: I went kayaking on the river last Sunday.\n' +
+        'Ana: My violin teacher moved to Porto.',
+      'Ben: The garden needs water.',
+    ]);
+    for (const query of ['kayaking weekend', 'Ben garden water', 'violin Porto Sunday']) {
+      for (const built of [whole, byTurn]) {
+        expect([...built.windowIndex.scoreAll(query)]).toEqual([...windows.scoreAll(query)]);
+        expect([...built.wideIndex.scoreAll(query)]).toEqual([...wide.scoreAll(query)]);
+        expect([...built.sessionIndex.scoreAll(query)]).toEqual([...sessions.scoreAll(query)]);
+      }
+    }
+  });
+
+  it('a replaced turn updates its window and its session', () => {
+    const memory = bank();
+    memory.append([{ ...memory.entry(1), text: 'I went sailing on the lake.' }]);
+    expect(memory.windowIndex.search('kayaking', 5)).toEqual([]);
+    expect(memory.sessionIndex.search('kayaking', 5)).toEqual([]);
+    const windows = memory.windowIndex.search('sailing', 5).map((hit) => hit.index);
+    expect(windows.sort()).toEqual([0, 1, 2]);
+    expect(memory.sessionIndex.search('sailing', 5).map((hit) => hit.index)).toEqual([0]);
+  });
 });
+
+function windowText(memory: ReturnType<typeof bank>, position: number, radius: number): string {
+  const [start, end] = memory.window(position, radius);
+  return memory
+    .entries()
+    .slice(start, end + 1)
+    .map((entry) => `${entry.speaker}: ${entry.text}`)
+    .join('\n');
+}
+
+function indexOver(texts: readonly string[]) {
+  const index = createBm25Index();
+  for (const text of texts) index.add(text);
+  return index;
+}

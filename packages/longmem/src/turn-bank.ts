@@ -69,21 +69,29 @@ export function createTurnBank(dimensions: number): TurnBank {
   let windowIndex = createBm25Index();
   let wideIndex = createBm25Index();
   let sessionIndex = createBm25Index();
-  let sessionDocs: string[] = [];
   let sessionIds: string[] = [];
   let sessionOf: number[] = [];
   let windowKeys: (Float32Array | undefined)[] = [];
+  /** Each entry's analysed `speaker: text`, so windows and sessions never re-analyse a turn. */
+  let entryTerms: string[][] = [];
   const speakers = new Set<string>();
 
-  function statsOf(entry: BankEntry): EntryStats {
+  /** Analyses a turn once: its stats, and the terms of `speaker: text` its documents index. */
+  function analyse(entry: BankEntry): { stats: EntryStats; indexTerms: string[] } {
     const speakerTerm = terms(entry.speaker.split(/\s+/)[0] ?? '')[0] ?? '';
     if (speakerTerm) speakers.add(speakerTerm);
+    const textTerms = terms(entry.text);
     return {
-      tokens: countTokens(entry.text),
-      terms: new Set(terms(entry.text)),
-      speakerTerm,
-      hasDate: hasDateExpression(entry.text),
-      isQuestion: /\?\s*$/.test(entry.text),
+      stats: {
+        tokens: countTokens(entry.text),
+        terms: new Set(textTerms),
+        speakerTerm,
+        hasDate: hasDateExpression(entry.text),
+        isQuestion: /\?\s*$/.test(entry.text),
+      },
+      // The speaker is part of what a turn is about ("What did Caroline paint?"). Words never
+      // run across ": ", so these are the terms of `${speaker}: ${text}`.
+      indexTerms: [...terms(entry.speaker), ...textTerms],
     };
   }
 
@@ -96,28 +104,20 @@ export function createTurnBank(dimensions: number): TurnBank {
     return [start, end];
   }
 
-  function windowText(position: number, radius = windowRadius): string {
+  function windowTerms(position: number, radius = windowRadius): string[] {
     const [start, end] = window(position, radius);
-    const parts: string[] = [];
-    for (let i = start; i <= end; i++) {
-      const entry = list[i] as BankEntry;
-      parts.push(`${entry.speaker}: ${entry.text}`);
-    }
-    return parts.join('\n');
-  }
-
-  function indexedText(entry: BankEntry): string {
-    // The speaker is part of what a turn is about ("What did Caroline paint?").
-    return `${entry.speaker}: ${entry.text}`;
+    const out: string[] = [];
+    for (let i = start; i <= end; i++) out.push(...(entryTerms[i] as string[]));
+    return out;
   }
 
   function refreshWindow(position: number): void {
     if (position < 0 || position >= list.length) return;
     windowKeys[position] = undefined;
-    if (position < windowIndex.size) windowIndex.replace(position, windowText(position));
-    else windowIndex.add(windowText(position));
-    if (position < wideIndex.size) wideIndex.replace(position, windowText(position, wideRadius));
-    else wideIndex.add(windowText(position, wideRadius));
+    if (position < windowIndex.size) windowIndex.replaceTerms(position, windowTerms(position));
+    else windowIndex.addTerms(windowTerms(position));
+    if (position < wideIndex.size) wideIndex.replaceTerms(position, windowTerms(position, wideRadius));
+    else wideIndex.addTerms(windowTerms(position, wideRadius));
   }
 
   function append(entries: readonly BankEntry[]): void {
@@ -130,17 +130,22 @@ export function createTurnBank(dimensions: number): TurnBank {
       const existing = byId.get(entry.id);
       if (existing !== undefined) {
         list[existing] = entry;
-        stats[existing] = statsOf(entry);
-        turnIndex.replace(existing, indexedText(entry));
+        const analysed = analyse(entry);
+        stats[existing] = analysed.stats;
+        entryTerms[existing] = analysed.indexTerms;
+        turnIndex.replaceTerms(existing, entryTerms[existing] as string[]);
         const [start, end] = window(existing, wideRadius);
         for (let i = start; i <= end; i++) refreshWindow(i);
+        refreshSession(sessionOf[existing] ?? 0);
         continue;
       }
       const position = list.length;
       list.push(entry);
-      stats.push(statsOf(entry));
+      const analysed = analyse(entry);
+      stats.push(analysed.stats);
       byId.set(entry.id, position);
-      turnIndex.add(indexedText(entry));
+      entryTerms.push(analysed.indexTerms);
+      turnIndex.addTerms(entryTerms[position] as string[]);
       windowKeys.push(undefined);
       const [start] = window(position, wideRadius);
       for (let i = start; i <= position; i++) refreshWindow(i);
@@ -149,17 +154,23 @@ export function createTurnBank(dimensions: number): TurnBank {
   }
 
   function addToSession(position: number, entry: BankEntry): void {
-    const line = indexedText(entry);
+    const line = entryTerms[position] as string[];
     const current = sessionIds.length - 1;
     if (current >= 0 && sessionIds[current] === entry.sessionId) {
-      sessionDocs[current] = `${sessionDocs[current]}\n${line}`;
-      sessionIndex.replace(current, sessionDocs[current] as string);
+      sessionIndex.extendTerms(current, line);
     } else {
       sessionIds.push(entry.sessionId);
-      sessionDocs.push(line);
-      sessionIndex.add(line);
+      sessionIndex.addTerms(line);
     }
     sessionOf[position] = sessionIds.length - 1;
+  }
+
+  /** Re-indexes a session document from its turns (after one of them was replaced). */
+  function refreshSession(session: number): void {
+    const out: string[] = [];
+    for (let i = 0; i < list.length; i++)
+      if (sessionOf[i] === session) out.push(...(entryTerms[i] as string[]));
+    sessionIndex.replaceTerms(session, out);
   }
 
   function rebuild(entries: readonly BankEntry[]): void {
@@ -170,8 +181,8 @@ export function createTurnBank(dimensions: number): TurnBank {
     windowIndex = createBm25Index();
     wideIndex = createBm25Index();
     sessionIndex = createBm25Index();
-    sessionDocs = [];
     sessionIds = [];
+    entryTerms = [];
     sessionOf = [];
     windowKeys = [];
     speakers.clear();
