@@ -1,5 +1,4 @@
 import {
-  ConfigError,
   countMessagesTokens,
   type GenerateOptions,
   type GenerateResult,
@@ -21,8 +20,9 @@ import {
   toUsage,
 } from './chat-reply.js';
 import { nativeRequest, type RequestSettings } from './chat-request.js';
-import { baseURLOrDefault, createClient, describeEndpoint, resolveApiKey } from './client.js';
+import { describeEndpoint } from './client.js';
 import { asContextOverflow } from './context-overflow.js';
+import { connectEndpoint } from './endpoint.js';
 import { jsonModeRequest, readJsonModeReply } from './json-tool-mode.js';
 import {
   acceptsTemperature,
@@ -30,43 +30,17 @@ import {
   knownContextWindow,
   maxTokensParameterFor,
 } from './known-models.js';
-import {
-  defaultMaxRetries,
-  defaultMaxRetryDelayMs,
-  defaultRetryDelayMs,
-  defaultTimeoutMs,
-  type OpenAIChatModelOptions,
-  parseChatModelOptions,
-} from './options.js';
+import { type OpenAIChatModelOptions, parseChatModelOptions } from './options.js';
 import { classifyFailure } from './provider-error.js';
 import { readResponseObject } from './response-object.js';
-import { abortReason, type RetryPolicy, withRetries } from './retry.js';
+import { abortReason, withRetries } from './retry.js';
 
 type RawUsage = Completion['usage'];
 
 /** A `LanguageModel` over the `openai` SDK: OpenAI itself or any compatible server via `baseURL`. */
 export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageModel {
   const options = parseChatModelOptions(input);
-  const apiKey = resolveApiKey(options.apiKey, options.baseURL);
-  if (apiKey === undefined) {
-    throw new ConfigError(
-      'invalid OpenAI chat model options: apiKey: required for api.openai.com; set OPENAI_API_KEY, pass apiKey, or pass baseURL for a local server',
-      [{ path: 'apiKey', message: 'required for api.openai.com' }],
-    );
-  }
-  const baseURL = baseURLOrDefault(options.baseURL);
-  const client = createClient({
-    apiKey,
-    baseURL,
-    ...(options.organization === undefined ? {} : { organization: options.organization }),
-    ...(options.headers === undefined ? {} : { headers: options.headers }),
-  });
-  const policy: RetryPolicy = {
-    maxRetries: options.maxRetries ?? defaultMaxRetries,
-    baseDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
-    maxDelayMs: options.maxRetryDelayMs ?? defaultMaxRetryDelayMs,
-  };
-  const timeout = options.timeoutMs ?? defaultTimeoutMs;
+  const { client, baseURL, policy, timeout } = connectEndpoint(options, 'OpenAI chat model options');
   const toolMode = options.toolMode ?? 'native';
   const settings: RequestSettings = {
     model: options.model,

@@ -8,17 +8,11 @@ import {
 } from '@loci/core';
 import { z } from 'zod';
 import { parseReplyBody } from './chat-reply.js';
-import { baseURLOrDefault, createClient, describeEndpoint, resolveApiKey } from './client.js';
+import { describeEndpoint } from './client.js';
+import { connectEndpoint } from './endpoint.js';
 import { knownEmbeddingDimensions } from './known-models.js';
-import {
-  defaultMaxRetries,
-  defaultMaxRetryDelayMs,
-  defaultRetryDelayMs,
-  defaultTimeoutMs,
-  type OpenAIEmbedderOptions,
-  parseEmbedderOptions,
-} from './options.js';
-import { type RetryPolicy, withRetries } from './retry.js';
+import { type OpenAIEmbedderOptions, parseEmbedderOptions } from './options.js';
+import { withRetries } from './retry.js';
 
 const embeddingResponseSchema = z.looseObject({
   data: z.array(z.looseObject({ index: z.int().min(0).optional(), embedding: z.array(z.number()) })),
@@ -37,26 +31,7 @@ export function createOpenAIEmbedder(input: OpenAIEmbedderOptions): EmbeddingMod
     );
   }
   const dimensions: number = configuredDimensions;
-  const apiKey = resolveApiKey(options.apiKey, options.baseURL);
-  if (apiKey === undefined) {
-    throw new ConfigError(
-      'invalid OpenAI embedder options: apiKey: required for api.openai.com; set OPENAI_API_KEY, pass apiKey, or pass baseURL for a local server',
-      [{ path: 'apiKey', message: 'required for api.openai.com' }],
-    );
-  }
-  const baseURL = baseURLOrDefault(options.baseURL);
-  const client = createClient({
-    apiKey,
-    baseURL,
-    ...(options.organization === undefined ? {} : { organization: options.organization }),
-    ...(options.headers === undefined ? {} : { headers: options.headers }),
-  });
-  const policy: RetryPolicy = {
-    maxRetries: options.maxRetries ?? defaultMaxRetries,
-    baseDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
-    maxDelayMs: options.maxRetryDelayMs ?? defaultMaxRetryDelayMs,
-  };
-  const timeout = options.timeoutMs ?? defaultTimeoutMs;
+  const { client, baseURL, policy, timeout } = connectEndpoint(options, 'OpenAI embedder options');
   const maxBatchSize = options.maxBatchSize ?? defaultMaxBatchSize;
   // Only the text-embedding-3 family can shorten its vectors; other models reject the parameter.
   const sendDimensions = options.dimensions !== undefined && options.model.startsWith('text-embedding-3');
