@@ -51,6 +51,7 @@ export type {
   UserMessage,
 } from './messages.js';
 export { parseWith } from './parse.js';
+export { seededRandom } from './seeded-random.js';
 export { countMessagesTokens, countMessageTokens, countTokens, truncateToTokens } from './tokens.js';
 export { defineTool, type ToolChoice, type ToolDefinition, toJsonSchema } from './tools.js';
 export { cosine, dot, mean, norm, normalize } from './vector-math.js';

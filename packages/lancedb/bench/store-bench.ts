@@ -9,7 +9,7 @@
  * every smaller one.
  */
 import { cpus, totalmem } from 'node:os';
-import { cosine, defineTable, type MemoryTable, type RowOf, vectorColumn } from '@loci/core';
+import { cosine, defineTable, type MemoryTable, type RowOf, seededRandom, vectorColumn } from '@loci/core';
 import { makeTempDir } from '@loci/testing/temp-dir';
 import { z } from 'zod';
 import { createLanceStore } from '../src/lance-store.js';
@@ -32,18 +32,7 @@ function argument(name: string, fallback: string): string {
   return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
 }
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const next = random(7);
+const next = seededRandom(7);
 // A 5k-word synthetic vocabulary, drawn Zipf-like so text search sees common and rare terms.
 const vocabulary = Array.from({ length: 5000 }, (_, index) => `w${index.toString(36)}x`);
 function sentence(): string {

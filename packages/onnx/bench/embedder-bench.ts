@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { seededRandom } from '@loci/core';
 import { createGloveEmbedder, ensureGloveModel } from '@loci/onnx';
 import { makeTempDir } from '@loci/testing/temp-dir';
 import { createGloveTokenizer } from '../src/glove-tokenizer.js';
@@ -13,20 +14,9 @@ import { createGloveTokenizer } from '../src/glove-tokenizer.js';
 const batchSize = 64;
 const sentenceCount = Number(process.env['BENCH_SENTENCES'] ?? 20_480);
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** ~25-word sentences: words drawn by rank from the top 30k (Zipf), some capitalised, with punctuation. */
 function makeSentences(words: readonly string[], count: number): string[] {
-  const next = random(42);
+  const next = seededRandom(42);
   const pool = words.slice(0, 30_000).filter((word) => /^[a-z]/.test(word));
   const out: string[] = [];
   for (let index = 0; index < count; index++) {

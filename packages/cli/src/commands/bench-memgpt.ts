@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LanguageModel, LociError, lociHome, parseWith } from '@loci/core';
+import { type LanguageModel, LociError, lociHome, parseWith, seededRandom } from '@loci/core';
 import { createLanceStore } from '@loci/lancedb';
 import { createAgent } from '@loci/memgpt';
 import { createGloveEmbedder } from '@loci/onnx';
@@ -61,18 +61,6 @@ export interface BenchMemgptReport {
   searchChecked: number;
   searchFound: number;
   wallSeconds: number;
-}
-
-/** mulberry32: a small seeded generator, so every run replays the same conversation. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const people = [
@@ -140,7 +128,7 @@ const details = [
 
 /** A long multi-session conversation: one user's turns, each with its own mix of people, places and events. */
 export function generateConversation(options: { turns: number; sessions: number; seed: number }) {
-  const random = seeded(options.seed);
+  const random = seededRandom(options.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const perSession = Math.ceil(options.turns / options.sessions);
   const start = Date.UTC(2024, 0, 8, 18, 0, 0);

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { seededRandom } from '@loci/core';
 import { encodeOnnxModel, type GraphNode, type GraphValue } from '../onnx-graph.js';
 
 /**
@@ -30,18 +31,6 @@ export function tinyBertVocabulary(): string[] {
     ...digits.split(' ').map((digit) => `##${digit}`),
     '##ing',
   ];
-}
-
-/** Deterministic pseudo-random numbers in [-1, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
 }
 
 export function tokenizerJson(vocabulary: readonly string[]): object {
@@ -108,7 +97,9 @@ export function tinyBertModel(
   const hidden = options.hidden ?? 64;
   const dimensions = options.dimensions ?? 48;
   const withTokenTypes = options.withTokenTypes ?? true;
-  const next = random(options.seed ?? 7);
+  // Weights in [-1, 1).
+  const unit = seededRandom(options.seed ?? 7);
+  const next = () => unit() * 2 - 1;
   const embeddings = Float32Array.from({ length: vocabulary.length * hidden }, next);
   const typeEmbeddings = Float32Array.from({ length: 2 * hidden }, () => next() * 0.1);
   const projection = Float32Array.from({ length: hidden * dimensions }, next);
