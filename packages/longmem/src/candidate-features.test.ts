@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBm25Index } from './bm25-index.js';
 import { collectCandidates, featureNames, prepareQuery, querySegments } from './candidate-features.js';
-import { hasDateExpression, isTemporalQuestion } from './date-expressions.js';
+import { hasDateExpression, isTemporalQuestion, queryDateRanges, spokenDate } from './date-expressions.js';
 import { createTurnBank } from './turn-bank.js';
 
 /** Unit vectors along one axis: hand-built keys whose cosines are known exactly. */
@@ -69,6 +69,19 @@ describe('collectCandidates', () => {
     expect(garden['recency']).toBe(1);
   });
 
+  it('brings in the turns said on a date the query names, and marks them as matching its time', () => {
+    const memory = bank();
+    // Nothing in the query's words or vector points at the garden turn (said on 4 January, the
+    // only turn within a day of the 5th).
+    const query = prepareQuery('What happened on 5 January, 2024?', [axis(0)]);
+    const candidates = collectCandidates(memory, query, { perList: 1 });
+    expect(candidates.positions).toContain(3);
+    expect(featuresOf(candidates, 3)['temporal_match']).toBe(1);
+    expect(featuresOf(candidates, 0)['temporal_match']).toBe(0);
+    const undated = collectCandidates(memory, prepareQuery('What happened?', [axis(0)]), { perList: 1 });
+    expect(undated.positions).not.toContain(3);
+  });
+
   it('never returns excluded positions', () => {
     const memory = bank();
     const candidates = collectCandidates(memory, prepareQuery('kayaking river', [axis(1)]), {
@@ -87,6 +100,34 @@ describe('query segments and dates', () => {
       'Where did I leave them?',
     ]);
     expect(querySegments('Ana: hi\nBen: the garden again')).toEqual(['Ana: hi', 'Ben: the garden again']);
+  });
+
+  it('reads the calendar dates a question names as ranges, a day either side', () => {
+    const day = 24 * 60 * 60 * 1000;
+    expect(queryDateRanges('What did Gina find on 1 February, 2023?')).toEqual([
+      { start: Date.UTC(2023, 1, 1) - day, end: Date.UTC(2023, 1, 3) - 1 },
+    ]);
+    expect(queryDateRanges('the week before August 3rd, 2023')).toEqual([
+      { start: Date.UTC(2023, 7, 2), end: Date.UTC(2023, 7, 5) - 1 },
+    ]);
+    expect(queryDateRanges('on the 3rd of June 2023')).toEqual([
+      { start: Date.UTC(2023, 5, 2), end: Date.UTC(2023, 5, 5) - 1 },
+    ]);
+    expect(queryDateRanges('What did Maria start in December 2023?')).toEqual([
+      { start: Date.UTC(2023, 11, 1) - day, end: Date.UTC(2024, 0, 1) + day - 1 },
+    ]);
+    expect(queryDateRanges('May I ask what you did last week?')).toEqual([]);
+    expect(queryDateRanges('on 31 February, 2023')).toEqual([]);
+    const said = new Date(Date.UTC(2023, 4, 8, 13, 56));
+    expect([0, 1, 2].map((style) => spokenDate(said, style))).toEqual([
+      'on 8 May, 2023',
+      'on May 8, 2023',
+      'in May 2023',
+    ]);
+    for (const style of [0, 1, 2]) {
+      const [range] = queryDateRanges(`What did Ana say ${spokenDate(said, style)}?`);
+      expect(range && said.getTime() >= range.start && said.getTime() <= range.end).toBe(true);
+    }
   });
 
   it('spots date expressions and temporal questions', () => {

@@ -1,5 +1,5 @@
 import { topK } from './bm25-index.js';
-import { isTemporalQuestion } from './date-expressions.js';
+import { type DateRange, isTemporalQuestion, queryDateRanges } from './date-expressions.js';
 import { terms } from './text-tokens.js';
 import type { TurnBank } from './turn-bank.js';
 
@@ -37,6 +37,8 @@ export interface PreparedQuery {
   /** Unit vectors: the whole query first, then each segment when there are several. */
   vectors: readonly Float32Array[];
   temporal: boolean;
+  /** Calendar dates the query names ("on 3 June, 2023"); turns said then match. */
+  dates: readonly DateRange[];
 }
 
 export interface Candidates {
@@ -124,6 +126,19 @@ export function collectCandidates(
     topK(bm25, perList),
     topK(bm25Window, perList),
   ].map((hits) => hits.map((hit) => hit.index));
+  const dated = new Uint8Array(n);
+  if (query.dates.length > 0) {
+    // Turns said on the date the query names join the candidates, best window BM25 first.
+    const onDate = new Float64Array(n).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const at = bank.entry(i).at.getTime();
+      if (query.dates.some((range) => at >= range.start && at <= range.end)) {
+        dated[i] = 1;
+        onDate[i] = (bm25Window[i] as number) + (dense[i] as number);
+      }
+    }
+    lists.push(topK(onDate, perList, -1).map((hit) => hit.index));
+  }
   for (const list of lists) for (const position of list) if (!exclude?.has(position)) chosen.add(position);
   const denseRank = ranks(lists[0] ?? []);
   const bm25Rank = ranks(lists[2] ?? []);
@@ -179,7 +194,9 @@ export function collectCandidates(
     features[f++] = windowCovered / contentCount;
     features[f++] = named.has(stats.speakerTerm) ? 1 : 0;
     features[f++] = named.size > 0 && !named.has(stats.speakerTerm) ? 1 : 0;
-    features[f++] = query.temporal && stats.hasDate ? 1 : 0;
+    // The turn fits when the query is about: it names a time and the query asks "when", or it was
+    // said on the date the query names.
+    features[f++] = (query.temporal && stats.hasDate) || dated[position] === 1 ? 1 : 0;
     features[f++] = position / last;
     features[f++] = Math.min(1, stats.tokens / 64);
     features[f++] = stats.isQuestion ? 1 : 0;
@@ -205,5 +222,11 @@ function ranks(top: readonly number[]): Map<number, number> {
 }
 
 export function prepareQuery(text: string, vectors: readonly Float32Array[]): PreparedQuery {
-  return { text, terms: terms(text), vectors, temporal: isTemporalQuestion(text) };
+  return {
+    text,
+    terms: terms(text),
+    vectors,
+    temporal: isTemporalQuestion(text),
+    dates: queryDateRanges(text),
+  };
 }

@@ -7,7 +7,12 @@ export {
   prepareQuery,
   querySegments,
 } from './candidate-features.js';
-export { hasDateExpression, isTemporalQuestion } from './date-expressions.js';
+export {
+  type DateRange,
+  hasDateExpression,
+  isTemporalQuestion,
+  queryDateRanges,
+} from './date-expressions.js';
 export { createDefaultMemory, type DefaultMemoryOptions } from './default-memory.js';
 export { defaultSideNetWeights } from './default-sidenet-weights.js';
 export { createLongMemMemory, type LongMemOptions } from './longmem-memory.js';

@@ -1,5 +1,6 @@
 import type { EmbeddingModel } from '@loci/core';
 import { type CandidateOptions, collectCandidates, prepareQuery } from './candidate-features.js';
+import { spokenDate } from './date-expressions.js';
 import { type SideNetExample, seededRandom } from './sidenet.js';
 import { isStopword, words } from './text-tokens.js';
 import type { TurnBank } from './turn-bank.js';
@@ -53,6 +54,11 @@ export interface SelfSupervisedOptions {
   contextWords?: number;
   /** First-stage depth for the pseudo-queries' candidates (see `collectCandidates`). */
   perList?: number;
+  /**
+   * Share of pseudo-queries that also name the day the turn was said ("…on 3 June, 2023?"), so the
+   * SideNet learns what a date in a question is worth. Default 0.25.
+   */
+  datedShare?: number;
 }
 
 /**
@@ -79,7 +85,11 @@ export async function selfSupervisedExamples(
   }
   const picked = eligible.slice(0, maxExamples);
   const queries = picked.map((position) =>
-    pseudoQuery(bank, position, random, options.ownShare ?? [0.2, 0.5], options.contextWords ?? 1),
+    pseudoQuery(bank, position, random, {
+      ownShare: options.ownShare ?? [0.2, 0.5],
+      contextWords: options.contextWords ?? 1,
+      datedShare: options.datedShare ?? 0.25,
+    }),
   );
   const vectors = await embedBatched(embedder, queries);
   const out: SideNetExample[] = [];
@@ -100,8 +110,11 @@ function pseudoQuery(
   bank: TurnBank,
   position: number,
   random: () => number,
-  ownShare: readonly [number, number],
-  contextWords: number,
+  {
+    ownShare,
+    contextWords,
+    datedShare,
+  }: { ownShare: readonly [number, number]; contextWords: number; datedShare: number },
 ): string {
   const entry = bank.entry(position);
   const content = words(entry.text).filter((word) => !isStopword(word) && word.length > 2);
@@ -122,7 +135,9 @@ function pseudoQuery(
     parts.push(around[Math.floor(random() * around.length)] as string);
   }
   const name = entry.speaker.split(/\s+/)[0] ?? entry.speaker;
-  return `What did ${name} say about ${parts.join(' ')}?`;
+  // Users also ask by date ("…on 3 June, 2023?"): some pseudo-queries name the day the turn was said.
+  const when = random() < datedShare ? ` ${spokenDate(entry.at, Math.floor(random() * 3))}` : '';
+  return `What did ${name} say about ${parts.join(' ')}${when}?`;
 }
 
 async function embedBatched(embedder: EmbeddingModel, texts: readonly string[]): Promise<Float32Array[]> {
