@@ -23,7 +23,6 @@ export {
   type SideNet,
   type SideNetExample,
   type SideNetWeights,
-  seededRandom,
   sideNetVersion,
   type TrainOptions,
   type TrainReport,

@@ -1,5 +1,6 @@
+import { seededRandom } from '@loci/core';
 import { describe, expect, it } from 'vitest';
-import { createSideNet, type SideNetExample, seededRandom } from './sidenet.js';
+import { createSideNet, type SideNetExample } from './sidenet.js';
 
 const features = ['lexical', 'noise'];
 

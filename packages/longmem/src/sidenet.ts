@@ -1,4 +1,4 @@
-import { ConfigError, parseWith } from '@loci/core';
+import { ConfigError, parseWith, seededRandom } from '@loci/core';
 import { z } from 'zod';
 
 /**
@@ -83,18 +83,6 @@ export interface SideNet {
   /** Mean listwise loss over `examples` at the current weights. */
   loss(examples: readonly SideNetExample[], temperature?: number): number;
   toJSON(): SideNetWeights;
-}
-
-/** A seeded PRNG (mulberry32): training is reproducible run to run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface CreateSideNetOptions {

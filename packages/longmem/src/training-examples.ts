@@ -1,7 +1,7 @@
-import type { EmbeddingModel } from '@loci/core';
+import { type EmbeddingModel, seededRandom } from '@loci/core';
 import { type CandidateOptions, collectCandidates, prepareQuery } from './candidate-features.js';
 import { spokenDate } from './date-expressions.js';
-import { type SideNetExample, seededRandom } from './sidenet.js';
+import type { SideNetExample } from './sidenet.js';
 import { isStopword, words } from './text-tokens.js';
 import type { TurnBank } from './turn-bank.js';
 
