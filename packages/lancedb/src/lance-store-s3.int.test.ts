@@ -1,24 +1,8 @@
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { defineTable, vectorColumn, where } from '@loci/core';
-import { makeTempDir } from '@loci/testing/temp-dir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { type LocalS3, startLocalS3 } from './__fixtures__/local-s3.js';
 import { createLanceStore } from './lance-store.js';
-
-// s3rver ships CommonJS without types; this is the part of its API the test uses.
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-type S3rverConstructor = new (options: {
-  address: string;
-  port: number;
-  silent: boolean;
-  directory: string;
-  configureBuckets: { name: string }[];
-}) => S3rverServer;
-const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
 
 const facts = defineTable({
   name: 'facts',
@@ -28,34 +12,16 @@ const facts = defineTable({
 });
 
 describe('createLanceStore on s3:// (s3rver on 127.0.0.1)', () => {
-  let server: S3rverServer;
-  let dir: { path: string; remove: () => Promise<void> };
+  let s3: LocalS3;
   let storageOptions: Record<string, string>;
 
   beforeAll(async () => {
-    dir = await makeTempDir('loci-s3rver-');
-    server = new S3rver({
-      address: '127.0.0.1',
-      port: 0,
-      silent: true,
-      directory: dir.path,
-      configureBuckets: [{ name: 'bucket' }],
-    });
-    const { port } = await server.run();
-    storageOptions = {
-      endpoint: `http://127.0.0.1:${port}`,
-      allowHttp: 'true',
-      virtualHostedStyleRequest: 'false',
-      // s3rver's built-in account.
-      awsAccessKeyId: 'S3RVER',
-      awsSecretAccessKey: 'S3RVER',
-      region: 'us-east-1',
-    };
+    s3 = await startLocalS3();
+    storageOptions = s3.storageOptions;
   });
 
   afterAll(async () => {
-    await server.close();
-    await dir.remove();
+    await s3.close();
   });
 
   it('creates a table, writes, searches, and reads it back from a second connection', async () => {
