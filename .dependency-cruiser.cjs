@@ -41,6 +41,21 @@ forbidden.push({
   to: { path: '(^packages/testing/)|(node_modules/@loci/testing/)' },
 });
 forbidden.push({
+  name: 'memory-takes-providers-injected',
+  comment:
+    'Memory systems and the agent receive { model, embedder, store }; they never import a concrete provider (DESIGN.md).',
+  severity: 'error',
+  from: { path: '^packages/(tim|longmem|fot|memgpt)/src/', pathNot: '\\.(int\\.)?test\\.ts$|/__fixtures__/' },
+  to: { path: '(^packages/(openai|onnx|lancedb)/)|(node_modules/@loci/(openai|onnx|lancedb)/)' },
+});
+forbidden.push({
+  name: 'not-to-unresolvable',
+  comment: 'An import that cannot be resolved (often a workspace package missing from package.json).',
+  severity: 'error',
+  from: {},
+  to: { couldNotResolve: true },
+});
+forbidden.push({
   name: 'no-circular',
   severity: 'error',
   from: {},
