@@ -79,6 +79,18 @@ export const archivalMemoryInsert = defineAgentTool({
   },
 });
 
+/** One page of a ranked search: asks for every hit up to the page's end and shows the page's slice. */
+async function searchPage<THit>(
+  pageNumber: number,
+  pageSize: number,
+  search: (limit: number) => Promise<THit[]>,
+  render: (hit: THit) => string,
+): Promise<string> {
+  const first = pageNumber * pageSize;
+  const shown = (await search(first + pageSize)).slice(first, first + pageSize);
+  return [pageHeader(first, shown.length, undefined, pageNumber), ...shown.map(render)].join('\n');
+}
+
 export const archivalMemorySearch = defineAgentTool({
   definition: {
     name: 'archival_memory_search',
@@ -89,12 +101,12 @@ export const archivalMemorySearch = defineAgentTool({
     }),
   },
   async run(args, context) {
-    const pageNumber = args.page ?? 0;
-    const first = pageNumber * context.pageSize;
-    const hits = await context.archivalSearch(args.query, first + context.pageSize);
-    const shown = hits.slice(first, first + context.pageSize);
-    const lines = shown.map((hit) => `- [${hit.at.toISOString()}] ${hit.text}`);
-    return [pageHeader(first, shown.length, undefined, pageNumber), ...lines].join('\n');
+    return searchPage(
+      args.page ?? 0,
+      context.pageSize,
+      (limit) => context.archivalSearch(args.query, limit),
+      (hit) => `- [${hit.at.toISOString()}] ${hit.text}`,
+    );
   },
 });
 
@@ -109,11 +121,12 @@ export const conversationSearch = defineAgentTool({
     }),
   },
   async run(args, context) {
-    const pageNumber = args.page ?? 0;
-    const first = pageNumber * context.pageSize;
-    const hits = await context.recallSearch(args.query, first + context.pageSize);
-    const shown = hits.slice(first, first + context.pageSize);
-    return [pageHeader(first, shown.length, undefined, pageNumber), ...shown.map(describeMessage)].join('\n');
+    return searchPage(
+      args.page ?? 0,
+      context.pageSize,
+      (limit) => context.recallSearch(args.query, limit),
+      describeMessage,
+    );
   },
 });
 

@@ -1,8 +1,8 @@
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LociError, parseWith } from '@loci/core';
 import { z } from 'zod';
-import { readManifest, verifyManifestFiles } from './model-manifest.js';
+import { readManifest, readTextIfPresent, verifyManifestFiles } from './model-manifest.js';
 
 /** Where sentence-transformers exports keep the graph, in the order they are tried. */
 export const MODEL_FILE_CANDIDATES = ['model.onnx', 'onnx/model.onnx'] as const;
@@ -48,14 +48,8 @@ async function exists(path: string): Promise<boolean> {
 }
 
 async function readJson(directory: string, name: string, hint: string): Promise<unknown> {
-  const path = join(directory, name);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfPresent(join(directory, name));
+  if (text === undefined) return undefined;
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -27,16 +27,21 @@ export const modelManifestSchema = z.object({
 export type ModelManifest = z.infer<typeof modelManifestSchema>;
 export type ManifestFileEntry = z.infer<typeof fileEntrySchema>;
 
-/** The manifest of a model folder; undefined when there is none. A broken one is an error. */
-export async function readManifest(directory: string): Promise<ModelManifest | undefined> {
-  const path = join(directory, MANIFEST_FILE);
-  let text: string;
+/** A file's text, or undefined when it does not exist; other read errors are thrown. */
+export async function readTextIfPresent(path: string): Promise<string | undefined> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/** The manifest of a model folder; undefined when there is none. A broken one is an error. */
+export async function readManifest(directory: string): Promise<ModelManifest | undefined> {
+  const path = join(directory, MANIFEST_FILE);
+  const text = await readTextIfPresent(path);
+  if (text === undefined) return undefined;
   let json: unknown;
   try {
     json = JSON.parse(text);
