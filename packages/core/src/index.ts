@@ -52,6 +52,7 @@ export type {
 } from './messages.js';
 export { parseWith } from './parse.js';
 export { seededRandom } from './seeded-random.js';
+export { formatFigure, type LatencySummary, percentile, summarizeLatencies } from './statistics.js';
 export { countMessagesTokens, countMessageTokens, countTokens, truncateToTokens } from './tokens.js';
 export { defineTool, type ToolChoice, type ToolDefinition, toJsonSchema } from './tools.js';
 export { cosine, dot, mean, norm, normalize } from './vector-math.js';
