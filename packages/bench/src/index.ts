@@ -1,3 +1,4 @@
+export { type IngestOptions, type IngestResult, ingestConversation } from './ingest-conversation.js';
 export {
   assertDisjoint,
   type BenchConversation,

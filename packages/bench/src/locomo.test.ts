@@ -17,8 +17,8 @@ describe('LoCoMo loader', () => {
     expect(second?.at.toISOString()).toBe('2023-05-08T13:56:01.000Z');
     expect(second?.sessionId).toBe('session_1');
     expect(conversation.questions).toEqual([
-      { question: 'What is the name of the cat?', evidence: ['D1:1'], category: 4 },
-      { question: 'What sport and race?', evidence: ['D1:2', 'D2:2'], category: 1 },
+      { question: 'What is the name of the cat?', answer: 'Pixel', evidence: ['D1:1'], category: 4 },
+      { question: 'What sport and race?', answer: 'rowing', evidence: ['D1:2', 'D2:2'], category: 1 },
     ]);
   });
 

@@ -23,6 +23,7 @@ const turnSchema = z.object({
 
 const qaSchema = z.object({
   question: z.string(),
+  answer: z.union([z.string(), z.number()]).optional(),
   evidence: z.array(z.string()).optional(),
   category: z.number().int().min(1).max(5),
 });
@@ -45,6 +46,8 @@ export interface BenchTurn extends Turn {
 
 export interface BenchQuestion {
   question: string;
+  /** The reference answer, when the file gives one (shown by `loci demo`; recall never reads it). */
+  answer?: string;
   /** Evidence turn ids, de-duplicated; combined entries ("D8:6; D9:17") are split. */
   evidence: string[];
   category: number;
@@ -141,7 +144,12 @@ export function parseConversation(input: unknown, where: string): BenchConversat
     // Evidence pointing at turns the file does not contain cannot be found by anyone: drop those ids.
     const evidence = splitEvidence(qa.evidence ?? []).filter((id) => seen.has(id));
     if (evidence.length === 0) continue;
-    questions.push({ question: qa.question, evidence, category: qa.category });
+    questions.push({
+      question: qa.question,
+      ...(qa.answer === undefined ? {} : { answer: String(qa.answer) }),
+      evidence,
+      category: qa.category,
+    });
   }
   return {
     id: parsed.sample_id ?? where,

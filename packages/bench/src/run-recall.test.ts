@@ -58,7 +58,8 @@ describe('runRecall', () => {
     const namespaces = new Set(double.observed.map((event) => event.namespace));
     expect(namespaces.size).toBe(2);
     expect(double.observed.filter((event) => event.type === 'turn')).toHaveLength(8);
-    expect(double.observed.filter((event) => event.type === 'session')).toHaveLength(4);
+    // Each of the 4 sessions opens and closes with a boundary event.
+    expect(double.observed.filter((event) => event.type === 'session')).toHaveLength(8);
     expect(double.observed.find((event) => event.id === 'D1:2')?.text).toContain(
       '[shares a photo of a boat]',
     );

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Memory } from '@loci/core';
+import { ingestConversation } from './ingest-conversation.js';
 import type { BenchConversation } from './locomo.js';
 import { percentile, recallAtBudget, recallAtK } from './scoring.js';
 
@@ -65,7 +66,7 @@ function finish(acc: Accumulator, ks: readonly number[]): RecallScores {
 
 /**
  * The LoCoMo evidence-recall loop: per conversation a fresh namespace, every turn through
- * `observe` (with a session boundary event before each session), a flush, then every question
+ * `observe` (between session boundary events; see `ingestConversation`), a flush, then every question
  * through `recall`, scored against its evidence turn ids.
  */
 export async function runRecall(options: RecallRunOptions): Promise<RecallRunResult> {
@@ -84,28 +85,16 @@ export async function runRecall(options: RecallRunOptions): Promise<RecallRunRes
 
   for (const [position, conversation] of options.conversations.entries()) {
     const namespace = `${prefix}-${position}`;
-    const turnCount = conversation.sessions.reduce((sum, session) => sum + session.turns.length, 0);
-    let done = 0;
-    const started = performance.now();
-    for (const session of conversation.sessions) {
-      await memory.observe({
-        namespace,
-        event: { type: 'session', id: session.id, boundary: 'start', at: session.at },
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      for (const turn of session.turns) {
-        await memory.observe({
-          namespace,
-          event: { type: 'turn', ...turn },
-          ...(options.signal ? { signal: options.signal } : {}),
-        });
-        done++;
-        options.onProgress?.({ phase: 'ingest', conversation: conversation.id, done, total: turnCount });
-      }
-    }
-    await memory.flush?.();
-    ingestMs += performance.now() - started;
-    ingestedTurns += turnCount;
+    const ingest = await ingestConversation({
+      memory,
+      sessions: conversation.sessions,
+      namespace,
+      onTurn: (done, total) =>
+        options.onProgress?.({ phase: 'ingest', conversation: conversation.id, done, total }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    ingestMs += ingest.seconds * 1000;
+    ingestedTurns += ingest.turns;
 
     const perConversation = accumulator();
     byConversation.set(conversation.id, perConversation);
