@@ -1,3 +1,4 @@
+export { embedInBatches } from './embed-in-batches.js';
 export type { EmbeddingKind, EmbeddingModel, EmbedOptions } from './embedding-model.js';
 export {
   ConfigError,
@@ -11,6 +12,8 @@ export {
   ToolCallError,
 } from './errors.js';
 export { type Filter, type FilterValue, filterFields, where } from './filter.js';
+export { type FitOptions, fitToBudget } from './fit-to-budget.js';
+export { createInMemoryStore } from './in-memory-store.js';
 export type {
   FinishReason,
   GenerateOptions,
@@ -29,6 +32,16 @@ export type {
   RecallOptions,
   Turn,
 } from './memory.js';
+export {
+  memoryEventSchema,
+  namespaceSchema,
+  observeOptionsSchema,
+  parseObserveOptions,
+  parseRecallOptions,
+  parseTurn,
+  recallOptionsSchema,
+  turnSchema,
+} from './memory-options.js';
 export {
   defineTable,
   type MemoryStore,
@@ -51,10 +64,10 @@ export type {
   UserMessage,
 } from './messages.js';
 export { parseWith } from './parse.js';
+export { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
 export { seededRandom } from './seeded-random.js';
 export { formatFigure, type LatencySummary, percentile, summarizeLatencies } from './statistics.js';
 export { countMessagesTokens, countMessageTokens, countTokens, truncateToTokens } from './tokens.js';
 export { defineTool, type ToolChoice, type ToolDefinition, toJsonSchema } from './tools.js';
+export { turnKeyText } from './turn-key-text.js';
 export { cosine, dot, mean, norm, normalize } from './vector-math.js';
-
-export const VERSION = '0.1.0';
