@@ -28,8 +28,6 @@ export {
   runRecall,
   toJsonLine,
 } from './run-recall.js';
-export { type BudgetResult, percentile, recallAtBudget, recallAtK } from './scoring.js';
+export { type BudgetResult, recallAtBudget, recallAtK } from './scoring.js';
 export { parseSessionDate } from './session-date.js';
 export { createStoreSearchMemory, type StoreSearchMemoryOptions } from './store-search-memory.js';
-
-export const VERSION = '0.1.0';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Memory } from '@loci/core';
+import { type Memory, summarizeLatencies } from '@loci/core';
 import { ingestConversation } from './ingest-conversation.js';
 import type { BenchConversation } from './locomo.js';
-import { percentile, recallAtBudget, recallAtK } from './scoring.js';
+import { recallAtBudget, recallAtK } from './scoring.js';
 
 export interface RecallRunOptions {
   conversations: readonly BenchConversation[];
@@ -36,7 +36,8 @@ export interface RecallRunResult extends RecallScores {
   method: string;
   conversations: number;
   ingestTurnsPerSecond: number;
-  recallMs: { p50: number; p95: number };
+  /** Nearest-rank percentiles of recall latency; `null` when no question was asked. */
+  recallMs: { p50: number | null; p95: number | null };
   contextTokensMean: number;
   /** Scores per LoCoMo category (1–4). */
   byCategory: Record<string, RecallScores>;
@@ -129,6 +130,7 @@ export async function runRecall(options: RecallRunOptions): Promise<RecallRunRes
     }
   }
 
+  const latency = summarizeLatencies(latencies);
   const categories: Record<string, RecallScores> = {};
   for (const [category, acc] of [...byCategory].sort((a, b) => a[0] - b[0])) {
     categories[String(category)] = finish(acc, ks);
@@ -140,7 +142,7 @@ export async function runRecall(options: RecallRunOptions): Promise<RecallRunRes
     conversations: options.conversations.length,
     ...finish(total, ks),
     ingestTurnsPerSecond: ingestMs > 0 ? ingestedTurns / (ingestMs / 1000) : 0,
-    recallMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },
+    recallMs: { p50: latency.p50, p95: latency.p95 },
     contextTokensMean: total.questions === 0 ? 0 : contextTokens / total.questions,
     byCategory: categories,
     byConversation: conversations,

@@ -1,6 +1,6 @@
 import type { Recalled } from '@loci/core';
 import { describe, expect, it } from 'vitest';
-import { percentile, recallAtBudget, recallAtK } from './scoring.js';
+import { recallAtBudget, recallAtK } from './scoring.js';
 
 function item(sources: string[], tokens = 10): Recalled {
   return { text: sources.join(' '), score: 1, kind: 'turn', sources, tokens };
@@ -33,15 +33,5 @@ describe('recallAtBudget', () => {
     expect(recallAtBudget(items, ['b'], 512)).toEqual({ recall: 0, tokens: 300 });
     expect(recallAtBudget(items, ['b'], 600)).toEqual({ recall: 1, tokens: 600 });
     expect(recallAtBudget([], ['a'], 512)).toEqual({ recall: 0, tokens: 0 });
-  });
-});
-
-describe('percentile', () => {
-  it('uses the nearest rank', () => {
-    const values = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect(percentile(values, 50)).toBe(50);
-    expect(percentile(values, 95)).toBe(95);
-    expect(percentile([7], 95)).toBe(7);
-    expect(percentile([], 50)).toBe(0);
   });
 });

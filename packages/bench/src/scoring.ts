@@ -1,4 +1,4 @@
-import type { Recalled } from '@loci/core';
+import { fitToBudget, type Recalled } from '@loci/core';
 
 /**
  * Evidence recall within the first `k` turns' worth of items: an item covering several turns
@@ -29,13 +29,9 @@ export function recallAtBudget(
   evidence: readonly string[],
   budget: number,
 ): BudgetResult {
-  const found = new Set<string>();
-  let tokens = 0;
-  for (const item of items) {
-    if (tokens + item.tokens > budget) break;
-    tokens += item.tokens;
-    for (const source of item.sources) found.add(source);
-  }
+  const placed = fitToBudget(items, { tokenBudget: budget });
+  const found = new Set(placed.flatMap((item) => item.sources));
+  const tokens = placed.reduce((sum, item) => sum + item.tokens, 0);
   return { recall: evidence.length === 0 ? 0 : share(evidence, found), tokens };
 }
 
@@ -44,12 +40,4 @@ function share(evidence: readonly string[], found: ReadonlySet<string>): number 
   let hits = 0;
   for (const id of unique) if (found.has(id)) hits++;
   return hits / unique.size;
-}
-
-/** Nearest-rank percentile (`p` in 0..100) of `values`; 0 for none. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
 }

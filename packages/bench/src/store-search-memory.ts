@@ -2,12 +2,16 @@ import {
   countTokens,
   defineTable,
   type EmbeddingModel,
+  embedInBatches,
+  fitToBudget,
   type Memory,
   type MemoryStore,
   type MemoryTable,
-  parseWith,
+  parseObserveOptions,
+  parseRecallOptions,
   type Recalled,
   type SearchMode,
+  turnKeyText,
   vectorColumn,
 } from '@loci/core';
 import { z } from 'zod';
@@ -21,13 +25,6 @@ export interface StoreSearchMemoryOptions {
 }
 
 type TurnRow = { id: string; speaker: string; text: string; at: Date; vector: Float32Array };
-
-const recallSchema = z.object({
-  query: z.string().refine((text) => text.trim().length > 0, 'query must not be empty'),
-  namespace: z.string().min(1),
-  k: z.number().int().min(1, 'k must be at least 1').optional(),
-  tokenBudget: z.number().int().min(1).optional(),
-});
 
 /**
  * The baselines: every turn a row, recall = one search of the `MemoryStore` in the given mode.
@@ -62,16 +59,11 @@ export function createStoreSearchMemory(options: StoreSearchMemoryOptions): Memo
     const turns = pending.get(namespace);
     if (!turns || turns.length === 0) return;
     pending.delete(namespace);
-    const vectors: Float32Array[] = [];
-    for (let start = 0; start < turns.length; start += embedder.maxBatchSize) {
-      const slice = turns.slice(start, start + embedder.maxBatchSize);
-      vectors.push(
-        ...(await embedder.embed(
-          slice.map((turn) => turn.text),
-          { kind: 'document' },
-        )),
-      );
-    }
+    const vectors = await embedInBatches(
+      embedder,
+      turns.map((turn) => turn.text),
+      { kind: 'document' },
+    );
     await (await open()).add({
       namespace,
       rows: turns.map((turn, index) => ({ ...turn, vector: vectors[index] as Float32Array })),
@@ -80,7 +72,8 @@ export function createStoreSearchMemory(options: StoreSearchMemoryOptions): Memo
 
   const memory: Memory = {
     name: options.name ?? `store-${mode}`,
-    async observe({ namespace, event }) {
+    async observe(observeOptions) {
+      const { namespace, event } = parseObserveOptions(observeOptions);
       if (event.type === 'session') return;
       const speaker = event.type === 'turn' ? event.speaker : `tool ${event.toolName}`;
       let list = pending.get(namespace);
@@ -89,19 +82,10 @@ export function createStoreSearchMemory(options: StoreSearchMemoryOptions): Memo
         pending.set(namespace, list);
       }
       // The speaker is indexed with the text: questions name who said or did something.
-      list.push({ id: event.id, speaker, text: `${speaker}: ${event.text}`, at: event.at });
+      list.push({ id: event.id, speaker, text: turnKeyText({ speaker, text: event.text }), at: event.at });
     },
     async recall(recallOptions) {
-      const parsed = parseWith(
-        recallSchema,
-        {
-          query: recallOptions.query,
-          namespace: recallOptions.namespace,
-          k: recallOptions.k,
-          tokenBudget: recallOptions.tokenBudget,
-        },
-        'recall options',
-      );
+      const parsed = parseRecallOptions(recallOptions);
       await flushNamespace(parsed.namespace);
       const k = parsed.k ?? 10;
       const vector =
@@ -113,22 +97,19 @@ export function createStoreSearchMemory(options: StoreSearchMemoryOptions): Memo
         ...(mode === 'vector' ? {} : { text: parsed.query }),
         ...(vector ? { vector } : {}),
       });
-      const items: Recalled[] = [];
-      let used = 0;
-      for (const hit of hits) {
-        const tokens = countTokens(hit.row.text);
-        if (parsed.tokenBudget !== undefined && used + tokens > parsed.tokenBudget) break;
-        used += tokens;
-        items.push({
+      const items = hits.map(
+        (hit): Recalled => ({
           text: hit.row.text,
           score: hit.score,
           kind: 'turn',
           sources: [hit.row.id],
-          tokens,
+          tokens: countTokens(hit.row.text),
           at: hit.row.at,
-        });
-      }
-      return items;
+        }),
+      );
+      return parsed.tokenBudget === undefined
+        ? items
+        : fitToBudget(items, { tokenBudget: parsed.tokenBudget });
     },
     async flush() {
       for (const namespace of [...pending.keys()]) await flushNamespace(namespace);

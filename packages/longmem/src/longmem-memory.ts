@@ -1,13 +1,16 @@
 import {
   countTokens,
   type EmbeddingModel,
+  embedInBatches,
+  fitToBudget,
   type Memory,
-  type MemoryEvent,
   type MemoryStore,
   type MemoryTable,
+  parseObserveOptions,
+  parseRecallOptions,
   parseWith,
   type Recalled,
-  type RecallOptions,
+  turnKeyText,
 } from '@loci/core';
 import { z } from 'zod';
 import { collectCandidates, featureNames, prepareQuery, querySegments } from './candidate-features.js';
@@ -73,35 +76,6 @@ const optionsSchema = z.object({
       steps: z.number().int().min(1).max(100_000).optional(),
     })
     .optional(),
-});
-
-const namespaceSchema = z.string().min(1, 'namespace must not be empty').max(256);
-
-const eventSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('turn'),
-    id: z.string().min(1, 'turn id must not be empty'),
-    speaker: z.string(),
-    text: z.string(),
-    at: z.date(),
-    sessionId: z.string().optional(),
-  }),
-  z.object({
-    type: z.literal('tool-result'),
-    id: z.string().min(1),
-    toolName: z.string(),
-    text: z.string(),
-    at: z.date(),
-  }),
-  z.object({ type: z.literal('session'), id: z.string(), boundary: z.enum(['start', 'end']), at: z.date() }),
-]);
-
-const recallSchema = z.object({
-  query: z.string().refine((text) => text.trim().length > 0, 'query must not be empty'),
-  namespace: namespaceSchema,
-  k: z.number().int().min(1, 'k must be at least 1').max(1000).optional(),
-  tokenBudget: z.number().int().min(1, 'tokenBudget must be at least 1').optional(),
-  at: z.date().optional(),
 });
 
 interface NamespaceState {
@@ -242,17 +216,7 @@ export function createLongMemMemory(options: LongMemOptions): Memory {
       // An id observed twice in one batch keeps its last version.
       const latest = new Map(pending.map((entry) => [entry.id, entry]));
       const unique = [...latest.values()];
-      const vectors: Float32Array[] = [];
-      const size = Math.max(1, embedder.maxBatchSize);
-      for (let start = 0; start < unique.length; start += size) {
-        const slice = unique.slice(start, start + size);
-        vectors.push(
-          ...(await embedder.embed(
-            slice.map((entry) => `${entry.speaker}: ${entry.text}`),
-            { kind: 'document' },
-          )),
-        );
-      }
+      const vectors = await embedInBatches(embedder, unique.map(turnKeyText), { kind: 'document' });
       entries = unique.map((entry, index) => {
         // A replaced turn keeps its place in the conversation.
         const existing = current.bank.positionOf(entry.id);
@@ -391,9 +355,8 @@ export function createLongMemMemory(options: LongMemOptions): Memory {
   const memory: Memory = {
     name: config.name ?? 'longmem',
 
-    async observe({ namespace, event }) {
-      parseWith(namespaceSchema, namespace, 'observe namespace');
-      const parsed = parseWith(eventSchema, event, 'observed event') as MemoryEvent;
+    async observe(observeOptions) {
+      const { namespace, event: parsed } = parseObserveOptions(observeOptions);
       const current = await state(namespace);
       if (parsed.type === 'session') {
         if (parsed.boundary === 'start') current.session = parsed.id;
@@ -423,18 +386,8 @@ export function createLongMemMemory(options: LongMemOptions): Memory {
       if (current.pending.length >= batchSize) await flushNamespace(namespace, current);
     },
 
-    async recall(recallOptions: RecallOptions) {
-      const parsed = parseWith(
-        recallSchema,
-        {
-          query: recallOptions.query,
-          namespace: recallOptions.namespace,
-          k: recallOptions.k,
-          tokenBudget: recallOptions.tokenBudget,
-          at: recallOptions.at,
-        },
-        'recall options',
-      );
+    async recall(recallOptions) {
+      const parsed = parseRecallOptions(recallOptions);
       const current = await state(parsed.namespace);
       await flushNamespace(parsed.namespace, current);
       const bank = current.bank;
@@ -458,15 +411,9 @@ export function createLongMemMemory(options: LongMemOptions): Memory {
         .map((position, c) => ({ position, score: scores[c] as number }))
         .sort((a, b) => b.score - a.score || a.position - b.position);
       const items = output === 'chunk' ? chunkItems(bank, ranked, k) : turnItems(bank, ranked.slice(0, k));
-      if (parsed.tokenBudget === undefined) return items;
-      const fitted: Recalled[] = [];
-      let used = 0;
-      for (const item of items) {
-        if (used + item.tokens > parsed.tokenBudget) break;
-        used += item.tokens;
-        fitted.push(item);
-      }
-      return fitted;
+      return parsed.tokenBudget === undefined
+        ? items
+        : fitToBudget(items, { tokenBudget: parsed.tokenBudget });
     },
 
     async flush() {

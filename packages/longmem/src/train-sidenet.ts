@@ -1,4 +1,4 @@
-import type { EmbeddingModel, Turn } from '@loci/core';
+import { type EmbeddingModel, embedInBatches, type Turn, turnKeyText } from '@loci/core';
 import { featureNames } from './candidate-features.js';
 import { createSideNet, type SideNetExample, type SideNetWeights, type TrainReport } from './sidenet.js';
 import { type LabelledQuestion, labelledExamples, selfSupervisedExamples } from './training-examples.js';
@@ -29,17 +29,7 @@ export interface TrainFromLabelsResult {
 /** A bank of one conversation's turns, keyed by the frozen encoder (for offline training). */
 export async function buildBank(embedder: EmbeddingModel, turns: readonly Turn[]): Promise<TurnBank> {
   const bank = createTurnBank(embedder.dimensions);
-  const size = Math.max(1, embedder.maxBatchSize);
-  const vectors: Float32Array[] = [];
-  for (let start = 0; start < turns.length; start += size) {
-    const slice = turns.slice(start, start + size);
-    vectors.push(
-      ...(await embedder.embed(
-        slice.map((turn) => `${turn.speaker}: ${turn.text}`),
-        { kind: 'document' },
-      )),
-    );
-  }
+  const vectors = await embedInBatches(embedder, turns.map(turnKeyText), { kind: 'document' });
   bank.append(
     turns.map((turn, seq) => ({
       id: turn.id,

@@ -1,4 +1,4 @@
-import { type EmbeddingModel, seededRandom } from '@loci/core';
+import { type EmbeddingModel, embedInBatches, seededRandom } from '@loci/core';
 import { type CandidateOptions, collectCandidates, prepareQuery } from './candidate-features.js';
 import { spokenDate } from './date-expressions.js';
 import type { SideNetExample } from './sidenet.js';
@@ -22,9 +22,10 @@ export async function labelledExamples(
   questions: readonly LabelledQuestion[],
   options: CandidateOptions = {},
 ): Promise<SideNetExample[]> {
-  const vectors = await embedBatched(
+  const vectors = await embedInBatches(
     embedder,
     questions.map((question) => question.question),
+    { kind: 'query' },
   );
   const out: SideNetExample[] = [];
   for (const [index, question] of questions.entries()) {
@@ -91,7 +92,7 @@ export async function selfSupervisedExamples(
       datedShare: options.datedShare ?? 0.25,
     }),
   );
-  const vectors = await embedBatched(embedder, queries);
+  const vectors = await embedInBatches(embedder, queries, { kind: 'query' });
   const out: SideNetExample[] = [];
   for (const [index, position] of picked.entries()) {
     const candidates = collectCandidates(
@@ -138,13 +139,4 @@ function pseudoQuery(
   // Users also ask by date ("…on 3 June, 2023?"): some pseudo-queries name the day the turn was said.
   const when = random() < datedShare ? ` ${spokenDate(entry.at, Math.floor(random() * 3))}` : '';
   return `What did ${name} say about ${parts.join(' ')}${when}?`;
-}
-
-async function embedBatched(embedder: EmbeddingModel, texts: readonly string[]): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  const size = Math.max(1, embedder.maxBatchSize);
-  for (let start = 0; start < texts.length; start += size) {
-    out.push(...(await embedder.embed(texts.slice(start, start + size), { kind: 'query' })));
-  }
-  return out;
 }

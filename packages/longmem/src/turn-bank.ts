@@ -90,7 +90,7 @@ export function createTurnBank(dimensions: number): TurnBank {
         isQuestion: /\?\s*$/.test(entry.text),
       },
       // The speaker is part of what a turn is about ("What did Caroline paint?"). Words never
-      // run across ": ", so these are the terms of `${speaker}: ${text}`.
+      // run across ": ", so these are the terms of the turn's key text (`turnKeyText`).
       indexTerms: [...terms(entry.speaker), ...textTerms],
     };
   }
