@@ -1,26 +1,28 @@
-import { LociError } from '@loci/core';
 import { Command, CommanderError } from 'commander';
+import { processIo } from './cli-io.js';
+import { cliVersion } from './cli-version.js';
 import { registerBenchMemgpt } from './commands/bench-memgpt.js';
 import { registerBenchRecall } from './commands/bench-recall.js';
 import { registerChat } from './commands/chat.js';
 import { registerDemo } from './commands/demo.js';
 import { registerModels } from './commands/models.js';
 import { registerTrain } from './commands/train.js';
-import { describeError } from './describe-error.js';
+import { describeError, exitCodeFor } from './describe-error.js';
 
+const io = processIo();
 const program = new Command('loci')
   .description('Long-term memory for LLM agents: demo, chat, benchmarks and models.')
-  .version('0.1.0')
+  .version(cliVersion())
   .showHelpAfterError()
   // Commander prints its own message (unknown option, missing argument); we only set the exit code.
   .exitOverride();
 
-registerDemo(program);
-registerChat(program);
-registerModels(program);
-registerTrain(program);
+registerDemo(program, io);
+registerChat(program, io);
+registerModels(program, io);
+registerTrain(program, io);
 const bench = program.command('bench').description('Measure memory systems (see docs/benchmarks.md).');
-registerBenchRecall(bench);
+registerBenchRecall(bench, io);
 registerBenchMemgpt(bench);
 
 try {
@@ -30,8 +32,8 @@ try {
     // --help and --version end with exit code 0; a malformed command line is the caller's to fix.
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else {
-    process.stderr.write(describeError(error, { debug: process.env['LOCI_DEBUG'] === '1' }));
+    io.stderr.write(describeError(error, { debug: io.env['LOCI_DEBUG'] === '1' }));
     // 2: the caller should change something (input, flags, config); 1: anything else.
-    process.exitCode = LociError.isInstance(error) && error.category === 'user' ? 2 : 1;
+    process.exitCode = exitCodeFor(error);
   }
 }

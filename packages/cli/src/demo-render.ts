@@ -54,14 +54,15 @@ export function renderDemoReport(report: DemoReport): string {
     }
     lines.push('');
   });
+  const medianText = summary.recallMsMedian === null ? 'n/a' : formatDuration(summary.recallMsMedian);
   if (summary.withEvidence > 0) {
     lines.push(
       `Evidence recall in the top ${report.k}: ${summary.allEvidenceRecalled} of ${summary.withEvidence} questions ` +
         `had all their evidence recalled (mean ${(summary.evidenceRecall * 100).toFixed(0)}% of evidence turns); ` +
-        `median recall ${formatDuration(summary.recallMsMedian)}.`,
+        `median recall ${medianText}.`,
     );
   } else {
-    lines.push(`Median recall ${formatDuration(summary.recallMsMedian)}.`);
+    lines.push(`Median recall ${medianText}.`);
   }
   for (const note of report.notes) lines.push(note);
   lines.push('Ask your own: pnpm loci demo --question "Where does Priya swim?"');

@@ -1,8 +1,9 @@
+import { ingestConversation } from '@loci/bench';
 import { countTokens, type Memory, type MemoryEvent, type Recalled } from '@loci/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type DemoConversation, loadDemoConversation } from './demo-conversation.js';
 import { renderDemoReport } from './demo-render.js';
-import { askQuestion, type DemoReport, ingestConversation, pickQuestions, summarise } from './demo-run.js';
+import { askQuestion, type DemoReport, pickQuestions, summarise } from './demo-run.js';
 
 /**
  * A small word-overlap memory that records what it was given: enough to check what the demo sends
@@ -43,13 +44,13 @@ beforeAll(async () => {
   conversation = await loadDemoConversation();
 });
 
-describe('ingestConversation', () => {
+describe('the demo conversation through the benchmark ingest loop', () => {
   it('observes every turn in order, inside session boundaries, in the given namespace', async () => {
     const memory = createOverlapMemory();
     const progress: number[] = [];
     const result = await ingestConversation({
       memory,
-      conversation,
+      sessions: conversation.sessions,
       namespace: 'ns-1',
       onTurn: (done) => progress.push(done),
     });
@@ -70,7 +71,7 @@ describe('ingestConversation', () => {
 describe('askQuestion', () => {
   it('reports which evidence turns came back and resolves sources to turns', async () => {
     const memory = createOverlapMemory();
-    await ingestConversation({ memory, conversation, namespace: 'ns', onTurn: () => {} });
+    await ingestConversation({ memory, sessions: conversation.sessions, namespace: 'ns', onTurn: () => {} });
     const question = conversation.questions.find((item) => item.question.includes('Peak District'))!;
     const answer = await askQuestion({
       memory,
@@ -88,7 +89,7 @@ describe('askQuestion', () => {
 
   it('finds nothing in another namespace, and takes free-form questions', async () => {
     const memory = createOverlapMemory();
-    await ingestConversation({ memory, conversation, namespace: 'a', onTurn: () => {} });
+    await ingestConversation({ memory, sessions: conversation.sessions, namespace: 'a', onTurn: () => {} });
     const answer = await askQuestion({
       memory,
       conversation,
@@ -113,7 +114,7 @@ describe('pickQuestions', () => {
 describe('summarise and renderDemoReport', () => {
   it('counts questions whose evidence was all recalled, and prints each recalled turn', async () => {
     const memory = createOverlapMemory();
-    const ingest = await ingestConversation({ memory, conversation, namespace: 'ns' });
+    const ingest = await ingestConversation({ memory, sessions: conversation.sessions, namespace: 'ns' });
     const at = new Date();
     const answers = [];
     for (const question of pickQuestions(conversation.questions, 4)) {

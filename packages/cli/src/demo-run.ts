@@ -1,50 +1,12 @@
-import type { Memory, Recalled } from '@loci/core';
-import { categoryNames, type DemoConversation, type DemoQuestion } from './demo-conversation.js';
-import { median } from './format.js';
-
-export interface IngestResult {
-  turns: number;
-  seconds: number;
-  turnsPerSecond: number;
-}
-
-/**
- * Feeds the conversation to a memory as it happened: a session boundary, its turns one by one,
- * and a closing boundary; then flushes, so the time covers everything the memory wrote.
- */
-export async function ingestConversation(options: {
-  memory: Memory;
-  conversation: DemoConversation;
-  namespace: string;
-  onTurn?: (done: number, total: number) => void;
-}): Promise<IngestResult> {
-  const { memory, conversation, namespace, onTurn } = options;
-  const total = conversation.turns.length;
-  let done = 0;
-  const started = performance.now();
-  for (const session of conversation.sessions) {
-    await memory.observe({
-      namespace,
-      event: { type: 'session', id: session.id, boundary: 'start', at: session.at },
-    });
-    for (const turn of session.turns) {
-      await memory.observe({ namespace, event: { type: 'turn', ...turn } });
-      done += 1;
-      onTurn?.(done, total);
-    }
-    const end = session.turns.at(-1)?.at ?? session.at;
-    await memory.observe({ namespace, event: { type: 'session', id: session.id, boundary: 'end', at: end } });
-  }
-  await memory.flush?.();
-  const seconds = (performance.now() - started) / 1000;
-  return { turns: total, seconds, turnsPerSecond: seconds > 0 ? total / seconds : total };
-}
+import { type BenchQuestion, categoryNames, type IngestResult } from '@loci/bench';
+import { type Memory, percentile, type Recalled } from '@loci/core';
+import type { DemoConversation } from './demo-conversation.js';
 
 /** Demo questions: one of each category in turn (single-hop, temporal, multi-hop, open-domain). */
-export function pickQuestions(questions: readonly DemoQuestion[], count: number): DemoQuestion[] {
+export function pickQuestions(questions: readonly BenchQuestion[], count: number): BenchQuestion[] {
   const order = [4, 2, 1, 3];
   const queues = order.map((category) => questions.filter((question) => question.category === category));
-  const picked: DemoQuestion[] = [];
+  const picked: BenchQuestion[] = [];
   while (picked.length < count && queues.some((queue) => queue.length > 0)) {
     for (const queue of queues) {
       const next = queue.shift();
@@ -80,7 +42,7 @@ export async function askQuestion(options: {
   memory: Memory;
   conversation: DemoConversation;
   namespace: string;
-  question: string | DemoQuestion;
+  question: string | BenchQuestion;
   k: number;
   at: Date;
 }): Promise<AnsweredQuestion> {
@@ -116,7 +78,7 @@ export async function askQuestion(options: {
     question: query,
     category: known.category,
     categoryName: categoryNames[known.category] ?? `category ${known.category}`,
-    answer: known.answer,
+    ...(known.answer === undefined ? {} : { answer: known.answer }),
     evidence: known.evidence,
     evidenceRecalled: known.evidence.filter((id) => sources.has(id)),
     recallMs,
@@ -132,7 +94,8 @@ export interface RecallSummary {
   allEvidenceRecalled: number;
   /** Mean fraction of evidence turns recalled per question. */
   evidenceRecall: number;
-  recallMsMedian: number;
+  /** Null when no question was asked. */
+  recallMsMedian: number | null;
 }
 
 export function summarise(answers: readonly AnsweredQuestion[]): RecallSummary {
@@ -144,7 +107,10 @@ export function summarise(answers: readonly AnsweredQuestion[]): RecallSummary {
     allEvidenceRecalled: fractions.filter((fraction) => fraction === 1).length,
     evidenceRecall:
       fractions.length > 0 ? fractions.reduce((sum, value) => sum + value, 0) / fractions.length : 0,
-    recallMsMedian: median(answers.map((answer) => answer.recallMs)),
+    recallMsMedian: percentile(
+      answers.map((answer) => answer.recallMs),
+      50,
+    ),
   };
 }
 

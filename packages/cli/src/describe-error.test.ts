@@ -1,16 +1,26 @@
-import { ConfigError, LociError, StoreError } from '@loci/core';
+import { ConfigError, DimensionMismatchError, LociError, ProviderError, StoreError } from '@loci/core';
 import { describe, expect, it } from 'vitest';
-import { describeError } from './describe-error.js';
+import { CliError } from './cli-error.js';
+import { adviceFor, describeError, exitCodeFor } from './describe-error.js';
+
+/** An error as another package raises it: a code and its facts, no CLI advice. */
+function libraryError(
+  code: string,
+  category: 'user' | 'system',
+  facts: Record<string, string> = {},
+): LociError {
+  return Object.assign(new LociError(`${code} happened`, { code, category }), facts);
+}
 
 describe('describeError', () => {
-  it('prints a user error as its message alone', () => {
-    const text = describeError(new ConfigError('invalid loci demo options: k: too big'), { debug: false });
-    expect(text).toBe('loci: invalid loci demo options: k: too big\n');
+  it('prints a user error as its message alone when its code has no advice', () => {
+    const text = describeError(new ConfigError('invalid loci config: k: too big'), { debug: false });
+    expect(text).toBe('loci: invalid loci config: k: too big\n');
   });
 
   it('points system errors and unknown errors at LOCI_DEBUG', () => {
     expect(describeError(new StoreError('disk full'), { debug: false })).toMatch(
-      /^loci: disk full\n.*LOCI_DEBUG=1/,
+      /^loci: disk full\n.*--store.*\n\(rerun with LOCI_DEBUG=1/,
     );
     const text = describeError(new TypeError('x is undefined'), { debug: false });
     expect(text).toMatch(/^loci: unexpected error: x is undefined\n/);
@@ -30,5 +40,88 @@ describe('describeError', () => {
     expect(describeError('just a string', { debug: false })).toMatch(
       /^loci: unexpected error: just a string/,
     );
+  });
+
+  it('adds the advice for a code after the facts', () => {
+    const error = new CliError('invalid loci demo options: k: expected a whole number', {
+      code: 'invalid_options',
+      category: 'user',
+      facts: { command: 'demo' },
+    });
+    expect(describeError(error, { debug: false })).toBe(
+      'loci: invalid loci demo options: k: expected a whole number\nsee `loci demo --help` for the flags\n',
+    );
+  });
+});
+
+describe('advice by code', () => {
+  it('an agent that exists: how to resume it, from the facts the error carries', () => {
+    const error = libraryError('agent_exists', 'user', { agentId: 'ana', namespace: 'default' });
+    expect(adviceFor(error)).toBe(
+      'resume it with: loci chat --agent ana (without --new), or give --new another --agent id',
+    );
+    expect(exitCodeFor(error)).toBe(2);
+    expect(adviceFor(libraryError('agent_not_found', 'user', { agentId: 'bo' }))).toContain(
+      'loci chat --new --agent bo',
+    );
+  });
+
+  it('provider failures: what to set', () => {
+    const unauthorised = new ProviderError('chat failed with HTTP 401', { status: 401, code: 'http_401' });
+    expect(adviceFor(unauthorised)).toMatch(/OPENAI_API_KEY.*--api-key/);
+    expect(exitCodeFor(unauthorised)).toBe(1);
+    expect(adviceFor(new ProviderError('x', { code: 'http_404' }))).toMatch(
+      /--model \(LOCI_MODEL\).*--base-url/,
+    );
+    expect(adviceFor(new ProviderError('x', { code: 'timeout' }))).toContain('--base-url (OPENAI_BASE_URL)');
+    expect(adviceFor(new ProviderError('x', { code: 'connection_failed' }))).toMatch(
+      /start the server.*--base-url/,
+    );
+    // A provider failure without a known code gets no made-up advice.
+    expect(adviceFor(new ProviderError('x'))).toBeUndefined();
+  });
+
+  it('store and embedder mismatches: give --store a new folder', () => {
+    const mismatch = new DimensionMismatchError({ expected: 384, actual: 100 });
+    expect(adviceFor(mismatch)).toContain('--store a new folder');
+    expect(exitCodeFor(mismatch)).toBe(2);
+    expect(adviceFor(new StoreError('x'))).toContain('give --store a writable folder');
+    expect(adviceFor(libraryError('schema_mismatch', 'user'))).toContain('--store a new folder');
+  });
+
+  it('LLM configuration: the flags and the variables', () => {
+    const missing = new CliError('no LLM is configured', { code: 'llm_not_configured', category: 'user' });
+    const text = describeError(missing, { debug: false });
+    expect(text).toMatch(/^loci: no LLM is configured\nPick one:/);
+    expect(text).toContain('OPENAI_BASE_URL=http://localhost:11434/v1 LOCI_MODEL=llama3.1 pnpm loci chat');
+    expect(exitCodeFor(missing)).toBe(2);
+    const invalid = new CliError(
+      'invalid environment: LOCI_CONTEXT_WINDOW: expected a positive whole number',
+      {
+        code: 'llm_config_invalid',
+        category: 'user',
+      },
+    );
+    expect(adviceFor(invalid)).toMatch(/--context-window.*LOCI_CONTEXT_WINDOW/);
+    expect(adviceFor(libraryError('context_overflow', 'user'))).toContain('--context-window');
+  });
+
+  it('embedder models: rebuild, or make the home writable', () => {
+    for (const code of ['model_folder_invalid', 'model_load_failed', 'manifest_corrupt']) {
+      expect(adviceFor(libraryError(code, 'system'))).toContain('loci models build --force');
+    }
+    expect(adviceFor(libraryError('model_write_failed', 'system'))).toContain('LOCI_HOME');
+    const setup = new CliError('could not set up the built-in embedder in /x: EACCES', {
+      code: 'embedder_setup_failed',
+      category: 'system',
+      facts: { home: '/x' },
+    });
+    expect(adviceFor(setup)).toContain('LOCI_HOME');
+    expect(exitCodeFor(setup)).toBe(1);
+  });
+
+  it('errors that are not Loci errors get no advice and exit 1', () => {
+    expect(adviceFor(new Error('x'))).toBeUndefined();
+    expect(exitCodeFor(new Error('x'))).toBe(1);
   });
 });

@@ -1,5 +1,103 @@
 import { LociError } from '@loci/core';
 
+/** Printed for `llm_not_configured`: the exact ways to configure an LLM. */
+export const noModelHelp = `Pick one:
+
+  OpenAI (or any hosted OpenAI-compatible API):
+    export OPENAI_API_KEY=sk-...
+    export LOCI_MODEL=gpt-4o-mini            # optional, this is the default
+    pnpm loci chat
+
+  A local OpenAI-compatible server, e.g. Ollama (https://ollama.com):
+    ollama pull llama3.1
+    OPENAI_BASE_URL=http://localhost:11434/v1 LOCI_MODEL=llama3.1 pnpm loci chat
+  (llama.cpp server, vLLM and LM Studio work the same way with their own URL and model name.)
+
+  The same settings as flags: loci chat --base-url <url> --model <name> [--api-key <key>]`;
+
+/** A Loci error as the renderer reads it: the code, and whatever facts the error carries. */
+type Described = LociError & { readonly [fact: string]: unknown };
+
+function fact(error: Described, name: string): string | undefined {
+  const direct = error[name];
+  if (typeof direct === 'string') return direct;
+  const facts = error['facts'];
+  if (typeof facts === 'object' && facts !== null) {
+    const value = (facts as Record<string, unknown>)[name];
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
+const llmSettings =
+  'the LLM settings are --model, --base-url, --api-key and --context-window, or LOCI_MODEL, OPENAI_BASE_URL, ' +
+  'OPENAI_API_KEY and LOCI_CONTEXT_WINDOW (flags win; all variables in docs/configuration.md)';
+const storeAdvice =
+  'give --store a writable folder or a reachable URI (s3://, gs://, az://, db://; credentials in docs/configuration.md)';
+const rebuildEmbedder =
+  'rebuild the built-in embedder with `loci models build --force` (a pulled model: `loci models pull <id> --force`)';
+const homeAdvice =
+  'make the Loci home writable, or point LOCI_HOME (or --home) at a folder that is; then `loci models build`';
+
+/**
+ * Advice per error code: what to run or set. Library errors carry codes and facts only; the advice
+ * that names `loci` commands, flags and variables lives here, where the command line is known.
+ */
+const adviceByCode: Readonly<Record<string, (error: Described) => string>> = {
+  // The CLI's own codes (cli-error.ts).
+  invalid_options: (error) => `see \`loci ${fact(error, 'command') ?? '<command>'} --help\` for the flags`,
+  llm_not_configured: () => noModelHelp,
+  llm_config_invalid: () => llmSettings,
+  embedder_setup_failed: () => homeAdvice,
+  store_open_failed: () => storeAdvice,
+  // @loci/core
+  dimension_mismatch: () =>
+    'the store holds vectors of another embedder: give --store a new folder (or use the embedder it was written with)',
+  context_overflow: () =>
+    "set the model's real window with --context-window (or LOCI_CONTEXT_WINDOW), or use a model with a larger one",
+  store_failed: () => storeAdvice,
+  // @loci/lancedb
+  schema_mismatch: () =>
+    'the store holds tables of another shape (another Loci version?): give --store a new folder',
+  // @loci/memgpt
+  agent_exists: (error) => {
+    const id = fact(error, 'agentId') ?? '<id>';
+    return `resume it with: loci chat --agent ${id} (without --new), or give --new another --agent id`;
+  },
+  agent_not_found: (error) => `create it with: loci chat --new --agent ${fact(error, 'agentId') ?? '<id>'}`,
+  agent_state_damaged: () => 'start a new agent with `loci chat --new`, or restore the store from a copy',
+  // @loci/openai (provider errors)
+  http_401: () => 'the server refused the API key: set OPENAI_API_KEY or pass --api-key',
+  http_403: () => 'the server refused the API key: set OPENAI_API_KEY or pass --api-key',
+  http_404: () =>
+    'the server does not know this model or path: check --model (LOCI_MODEL) and --base-url (OPENAI_BASE_URL; it usually ends in /v1)',
+  http_429: () => 'the server is rate limiting: wait a little and try again',
+  timeout: () => 'the server did not answer in time: check that it runs at --base-url (OPENAI_BASE_URL)',
+  connection_failed: () =>
+    'nothing answered at the server URL: start the server, or fix --base-url (OPENAI_BASE_URL)',
+  invalid_json_reply: () =>
+    'the model did not follow the JSON tool format (LOCI_TOOL_MODE=json): try a larger model, or one with native tool calling',
+  // @loci/onnx
+  model_write_failed: () => homeAdvice,
+  model_folder_invalid: () => rebuildEmbedder,
+  model_load_failed: () => rebuildEmbedder,
+  model_output_invalid: () => rebuildEmbedder,
+  manifest_corrupt: () => rebuildEmbedder,
+  download_corrupt: () => 'run the same `loci models pull` again with --force',
+};
+
+/** Advice for an error, or undefined when its code has none. */
+export function adviceFor(error: unknown): string | undefined {
+  if (!LociError.isInstance(error)) return undefined;
+  const advise = adviceByCode[error.code];
+  return advise ? advise(error as Described) : undefined;
+}
+
+/** The exit status for an error: 2 when the caller should change something (flags, config), else 1. */
+export function exitCodeFor(error: unknown): 1 | 2 {
+  return LociError.isInstance(error) && error.category === 'user' ? 2 : 1;
+}
+
 function causeChain(error: unknown): string[] {
   const lines: string[] = [];
   let cause = error instanceof Error ? error.cause : undefined;
@@ -11,14 +109,16 @@ function causeChain(error: unknown): string[] {
 }
 
 /**
- * What the CLI prints for an error that ends a command. Loci's own errors already say what went
- * wrong and what to do, so they print as they are; anything else is a bug or an environment
- * problem, so it gets a short line and the way to see the stack. `debug` prints stacks and causes.
+ * What the CLI prints for an error that ends a command: Loci's own errors as their message (the
+ * facts) and the advice for their code; anything else is a bug or an environment problem, so it
+ * gets a short line and the way to see the stack. `debug` prints stacks and causes.
  */
 export function describeError(error: unknown, options: { debug: boolean }): string {
   const lines: string[] = [];
   if (LociError.isInstance(error)) {
     lines.push(`loci: ${error.message}`);
+    const advice = adviceFor(error);
+    if (advice) lines.push(advice);
     if (options.debug) lines.push(`(${error.name}, code ${error.code}, category ${error.category})`);
   } else {
     const message = error instanceof Error ? error.message : String(error);

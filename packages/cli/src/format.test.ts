@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { excerpt, formatDay, formatDuration, median } from './format.js';
+import { excerpt, formatDay, formatDuration } from './format.js';
 
 describe('format helpers', () => {
   it('formats days in UTC and durations', () => {
@@ -12,11 +12,5 @@ describe('format helpers', () => {
     expect(excerpt('short', 10)).toBe('short');
     expect(excerpt('one two\nthree four five', 14)).toBe('one two three…');
     expect(excerpt('abcdefghijklmnop', 6)).toBe('abcde…');
-  });
-
-  it('takes medians of odd and even lists', () => {
-    expect(median([3, 1, 2])).toBe(2);
-    expect(median([4, 1, 2, 3])).toBe(2.5);
-    expect(Number.isNaN(median([]))).toBe(true);
   });
 });

@@ -19,10 +19,3 @@ export function excerpt(text: string, maxLength: number): string {
   const space = cut.lastIndexOf(' ');
   return `${space > maxLength / 2 ? cut.slice(0, space) : cut}…`;
 }
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}

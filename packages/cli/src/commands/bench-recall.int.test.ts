@@ -2,8 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir } from '@loci/testing/temp-dir';
 import { describe, expect, it } from 'vitest';
-import { benchRecall } from './bench-recall.js';
-import { trainSideNet } from './train.js';
+import { runBenchRecall } from './bench-recall.js';
+import { runTrainSideNet } from './train.js';
 
 /** A hand-built conversation with one obvious evidence turn per question. */
 function conversation(names: [string, string], topic: string) {
@@ -37,6 +37,7 @@ function capture() {
     io: {
       stdout: { write: (text: string) => (out += text) },
       stderr: { write: (text: string) => (err += text) },
+      env: process.env,
     },
     out: () => out,
     err: () => err,
@@ -49,7 +50,7 @@ describe('loci bench recall', () => {
     try {
       await writeFile(join(dir.path, 'one.json'), JSON.stringify(conversation(['Ana', 'Ben'], 'she is shy')));
       const captured = capture();
-      await benchRecall({ data: [dir.path], method: 'best', json: true }, captured.io);
+      await runBenchRecall({ data: [dir.path], method: 'best', json: true }, captured.io);
       const lines = captured.out().trim().split('\n');
       const last = JSON.parse(lines[lines.length - 1] as string) as Record<string, unknown>;
       expect(Object.keys(last)).toEqual([
@@ -77,7 +78,7 @@ describe('loci bench recall', () => {
       const file = join(dir.path, 'one.json');
       await writeFile(file, JSON.stringify(conversation(['Ana', 'Ben'], 'she is shy')));
       const captured = capture();
-      await benchRecall({ data: [file], method: 'bm25', k: '1,3' }, captured.io);
+      await runBenchRecall({ data: [file], method: 'bm25', k: '1,3' }, captured.io);
       expect(captured.out()).toMatch(/method bm25: evidence recall/);
       expect(captured.out()).toMatch(/4 single-hop/);
       expect(captured.out()).toMatch(/R@3/);
@@ -97,9 +98,9 @@ describe('loci bench recall', () => {
       await writeFile(other, JSON.stringify(conversation(['Cleo', 'Dev'], 'he is loud')));
       const captured = capture();
       await expect(
-        benchRecall({ data: [evaluated], train: [other, copy], method: 'best', json: true }, captured.io),
+        runBenchRecall({ data: [evaluated], train: [other, copy], method: 'best', json: true }, captured.io),
       ).rejects.toThrow(/share 1 conversation/);
-      await benchRecall({ data: [evaluated], train: [other], method: 'best', json: true }, captured.io);
+      await runBenchRecall({ data: [evaluated], train: [other], method: 'best', json: true }, captured.io);
       expect(captured.err()).toMatch(/SideNet trained on \d+ labelled examples/);
     } finally {
       await dir.remove();
@@ -107,8 +108,8 @@ describe('loci bench recall', () => {
   });
 
   it('names a bad flag', async () => {
-    await expect(benchRecall({ data: ['x'], method: 'magic' })).rejects.toThrow(/method: use one of bm25/);
-    await expect(benchRecall({ data: ['x'], method: 'bm25', k: '1,zero' })).rejects.toThrow(/k/);
+    const { io } = capture();
+    await expect(runBenchRecall({ data: ['x'], method: 'bm25', k: '1,zero' }, io)).rejects.toThrow(/k/);
   });
 });
 
@@ -120,7 +121,7 @@ describe('loci train sidenet', () => {
       await writeFile(data, JSON.stringify(conversation(['Ana', 'Ben'], 'she is shy')));
       const out = join(dir.path, 'weights.json');
       const captured = capture();
-      const result = await trainSideNet({ data: [data], out, epochs: 40 }, captured.io);
+      const result = await runTrainSideNet({ data: [data], out, epochs: 40 }, captured.io);
       const weights = JSON.parse(await readFile(out, 'utf8')) as { version: number; features: string[] };
       expect(weights.version).toBe(1);
       expect(weights.features.length).toBeGreaterThan(5);

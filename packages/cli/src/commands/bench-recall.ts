@@ -6,7 +6,6 @@ import {
   type BenchConversation,
   categoryNames,
   createMethod,
-  isMethodName,
   loadLocomo,
   methodLearns,
   methodNames,
@@ -15,13 +14,23 @@ import {
   runRecall,
   toJsonLine,
 } from '@loci/bench';
-import { ConfigError, parseWith } from '@loci/core';
-import { createLanceStore } from '@loci/lancedb';
+import { formatFigure, lociHome } from '@loci/core';
 import { trainSideNetFromLabels } from '@loci/longmem';
-import { createGloveEmbedder } from '@loci/onnx';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { createProgressLine, type ProgressStream } from '../progress-line.js';
+import type { CommandIo } from '../cli-io.js';
+import {
+  collect,
+  homeOption,
+  parseOptions,
+  storeUriOption,
+  switchOption,
+  textListOption,
+  wholeNumberOption,
+} from '../options.js';
+import { createProgressLine } from '../progress-line.js';
+import { setupEmbedder } from '../setup/embedder.js';
+import { openStore } from '../setup/store.js';
 
 const kListSchema = z
   .string()
@@ -29,45 +38,33 @@ const kListSchema = z
   .pipe(z.array(z.number().int().min(1, 'each k must be a whole number ≥ 1')).min(1));
 
 const benchRecallOptionsSchema = z.object({
-  data: z.array(z.string().min(1)).min(1, 'give --data <file-or-dir>'),
-  method: z.string().refine(isMethodName, { message: `use one of ${methodNames.join(', ')}` }),
+  data: textListOption.min(1, 'give --data <file-or-dir>'),
+  method: z.enum(methodNames, { error: `use one of ${methodNames.join(', ')}` }),
   k: kListSchema.default([1, 5, 10, 20]),
-  tokenBudget: z.coerce.number().int().min(1).default(512),
-  train: z.array(z.string().min(1)).optional(),
-  json: z.boolean().default(false),
-  store: z.string().min(1).optional(),
-  home: z.string().min(1).optional(),
+  tokenBudget: wholeNumberOption(1).default(512),
+  train: textListOption.optional(),
+  json: switchOption,
+  store: storeUriOption.optional(),
+  home: homeOption.optional(),
 });
 
+/** `loci bench recall` options as commander hands them over; parsed by `parseBenchRecallOptions`. */
 export type BenchRecallOptions = z.input<typeof benchRecallOptionsSchema>;
 
-export interface BenchRecallIo {
-  stdout: { write(text: string): unknown };
-  stderr: ProgressStream;
+export function parseBenchRecallOptions(raw: unknown): z.output<typeof benchRecallOptionsSchema> {
+  return parseOptions(benchRecallOptionsSchema, raw, 'bench recall');
 }
 
 /** `loci bench recall`: LoCoMo evidence recall of one memory method. */
-export async function benchRecall(
-  input: BenchRecallOptions,
-  io: BenchRecallIo = { stdout: process.stdout, stderr: process.stderr },
-): Promise<RecallRunResult> {
-  const options = parseWith(benchRecallOptionsSchema, input, 'loci bench recall options');
+export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): Promise<RecallRunResult> {
+  const options = parseBenchRecallOptions(input);
   const method = options.method;
-  if (!isMethodName(method)) throw new ConfigError(`unknown method ${method}`);
   const conversations = await loadLocomo(options.data);
   const train: BenchConversation[] = options.train ? await loadLocomo(options.train) : [];
   assertDisjoint(train, conversations);
   const progress = createProgressLine(io.stderr);
 
-  const embedder = await createGloveEmbedder({
-    ...(options.home ? { home: options.home } : {}),
-    onProgress: (event) =>
-      progress.update({
-        label: `encoder: ${event.message}`,
-        ...(event.done !== undefined ? { done: event.done } : {}),
-        ...(event.total !== undefined ? { total: event.total } : {}),
-      }),
-  });
+  const { embedder } = await setupEmbedder({ home: options.home ?? lociHome(io.env), progress });
 
   let sideNetWeights: unknown;
   if (train.length > 0) {
@@ -89,7 +86,7 @@ export async function benchRecall(
   }
 
   const temporary = options.store ? undefined : await mkdtemp(join(tmpdir(), 'loci-bench-'));
-  const store = await createLanceStore({ uri: options.store ?? (temporary as string) });
+  const store = await openStore(options.store ?? (temporary as string));
   try {
     const memory = createMethod(method, {
       embedder,
@@ -141,17 +138,13 @@ export function formatResult(result: RecallRunResult, tokenBudget: number): stri
   }
   for (const [id, scores] of Object.entries(result.byConversation)) lines.push(row(`  ${id}`, scores, ks));
   lines.push(
-    `ingest ${result.ingestTurnsPerSecond.toFixed(0)} turns/s · recall p50 ${result.recallMs.p50.toFixed(1)} ms, ` +
-      `p95 ${result.recallMs.p95.toFixed(1)} ms · context ${result.contextTokensMean.toFixed(0)} tokens mean`,
+    `ingest ${result.ingestTurnsPerSecond.toFixed(0)} turns/s · recall p50 ${formatFigure(result.recallMs.p50)} ms, ` +
+      `p95 ${formatFigure(result.recallMs.p95)} ms · context ${result.contextTokensMean.toFixed(0)} tokens mean`,
   );
   return `${lines.join('\n')}\n`;
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-export function registerBenchRecall(bench: Command): void {
+export function registerBenchRecall(bench: Command, io: CommandIo): void {
   bench
     .command('recall')
     .description('Evidence recall of a memory method on LoCoMo-format conversations.')
@@ -162,15 +155,7 @@ export function registerBenchRecall(bench: Command): void {
     .option('--train <file-or-dir>', 'conversations the method may learn from (repeatable)', collect)
     .option('--json', 'print one JSON object as the last line of stdout')
     .option('--store <uri>', 'LanceDB store to use (default: a temporary folder, removed afterwards)')
-    .action(async (flags: Record<string, unknown>) => {
-      await benchRecall({
-        data: flags['data'] as string[],
-        method: String(flags['method']),
-        k: String(flags['k']),
-        tokenBudget: String(flags['tokenBudget']) as unknown as number,
-        json: flags['json'] === true,
-        ...(flags['train'] ? { train: flags['train'] as string[] } : {}),
-        ...(typeof flags['store'] === 'string' ? { store: flags['store'] } : {}),
-      });
+    .action(async (flags: BenchRecallOptions) => {
+      await runBenchRecall(flags, io);
     });
 }

@@ -115,9 +115,9 @@ describe('loci chat', () => {
       '',
     );
     expect(again.code).toBe(2);
-    expect(again.stderr).toContain(
-      'agent "ana" already exists; resume it with: loci chat --agent ana (without --new)',
-    );
+    // The library says what is so (code agent_exists, with the id); the CLI adds how to resume it.
+    expect(again.stderr).toContain('loci: agent "ana" already exists');
+    expect(again.stderr).toContain('resume it with: loci chat --agent ana (without --new)');
   });
 
   it('reports an unreachable LLM and keeps going', async () => {

@@ -1,61 +1,37 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import {
-  ConfigError,
-  type EmbeddingModel,
-  type LanguageModel,
-  LociError,
-  lociHome,
-  type MemoryStore,
-  parseWith,
-} from '@loci/core';
-import { createLanceStore } from '@loci/lancedb';
+import { LociError, lociHome } from '@loci/core';
 import { type Agent, type AgentEvent, createAgent, loadAgent } from '@loci/memgpt';
-import { createGloveEmbedder } from '@loci/onnx';
-import { createOpenAIChatModel, openAIConfigFromEnv } from '@loci/openai';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import type { CliIo } from '../cli-io.js';
 import { describeError } from '../describe-error.js';
-import { createProgressLine, type ProgressStream } from '../progress-line.js';
+import { parseOptions, storeUriOption, switchOption, wholeNumberOption } from '../options.js';
+import { createProgressLine } from '../progress-line.js';
+import { setupEmbedder } from '../setup/embedder.js';
+import { createLanguageModel } from '../setup/language-model.js';
+import { openStore, storeUri } from '../setup/store.js';
 
 const chatOptionsSchema = z.object({
   agent: z.string().trim().min(1, 'give an agent id').optional(),
-  new: z.boolean().default(false),
-  user: z.string().trim().min(1).default('default'),
-  store: z.string().trim().min(1, 'give a folder or a URI (s3://, gs://, az://, db://)').optional(),
-  model: z.string().trim().min(1).optional(),
-  baseUrl: z.string().trim().min(1).optional(),
-  apiKey: z.string().trim().min(1).optional(),
-  contextWindow: z.coerce.number().int().min(512).optional(),
-  verbose: z.boolean().default(false),
+  new: switchOption,
+  user: z.string().trim().min(1, 'give a namespace').default('default'),
+  store: storeUriOption.optional(),
+  model: z.string().trim().min(1, 'give a model name').optional(),
+  baseUrl: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL like http://localhost:11434/v1' })
+    .optional(),
+  apiKey: z.string().trim().min(1, 'give a key').optional(),
+  contextWindow: wholeNumberOption(512).optional(),
+  verbose: switchOption,
 });
 
+/** `loci chat` options as commander hands them over; parsed by `parseChatOptions`. */
 export type ChatOptions = z.input<typeof chatOptionsSchema>;
 
-export interface ChatIo {
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  /** A stream, so that on a terminal readline can echo and edit the line being typed. */
-  stdout: NodeJS.WritableStream;
-  stderr: ProgressStream;
-  env: NodeJS.ProcessEnv;
+export function parseChatOptions(raw: unknown): z.output<typeof chatOptionsSchema> {
+  return parseOptions(chatOptionsSchema, raw, 'chat');
 }
-
-/** Printed when no LLM is configured: the exact ways to configure one. */
-export const noModelHelp = `loci chat needs an LLM, and none is configured. Pick one:
-
-  OpenAI (or any hosted OpenAI-compatible API):
-    export OPENAI_API_KEY=sk-...
-    export LOCI_MODEL=gpt-4o-mini            # optional, this is the default
-    pnpm loci chat
-
-  A local OpenAI-compatible server, e.g. Ollama (https://ollama.com):
-    ollama pull llama3.1
-    OPENAI_BASE_URL=http://localhost:11434/v1 LOCI_MODEL=llama3.1 pnpm loci chat
-  (llama.cpp server, vLLM and LM Studio work the same way with their own URL and model name.)
-
-  The same settings as flags: loci chat --base-url <url> --model <name> [--api-key <key>]
-`;
 
 const helpText = `Commands:
   /memory          print core memory, the summary and storage counts
@@ -63,33 +39,6 @@ const helpText = `Commands:
   /help            this help
   /exit            leave (the agent is saved after every message)
 `;
-
-function modelFrom(
-  options: z.output<typeof chatOptionsSchema>,
-  env: NodeJS.ProcessEnv,
-): LanguageModel | undefined {
-  // Flags win over the environment; both go through the same validation.
-  const merged: Record<string, string | undefined> = { ...env };
-  if (options.apiKey !== undefined) merged['OPENAI_API_KEY'] = options.apiKey;
-  if (options.baseUrl !== undefined) merged['OPENAI_BASE_URL'] = options.baseUrl;
-  if (options.model !== undefined) merged['LOCI_MODEL'] = options.model;
-  const config = openAIConfigFromEnv(merged);
-  if (!config) return undefined;
-  return createOpenAIChatModel({
-    ...config.chat,
-    ...(options.contextWindow === undefined ? {} : { contextWindow: options.contextWindow }),
-  });
-}
-
-function setupError(what: string, error: unknown, hint: string): LociError {
-  if (LociError.isInstance(error)) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new LociError(`${what}: ${reason}. ${hint}`, {
-    code: 'chat_failed',
-    category: 'system',
-    cause: error,
-  });
-}
 
 function newAgentId(): string {
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '');
@@ -194,44 +143,16 @@ function createPrinter(write: (text: string) => void, verbose: boolean) {
   };
 }
 
-/** Runs the interactive chat; returns the exit code. */
-export async function runChat(input: ChatOptions, io: ChatIo): Promise<number> {
-  const options = parseWith(chatOptionsSchema, input, 'loci chat options');
+/** Runs the interactive chat until /exit or the end of input. */
+export async function runChat(input: ChatOptions, io: CliIo): Promise<void> {
+  const options = parseChatOptions(input);
   const write = (text: string) => io.stdout.write(text);
-  const model = modelFrom(options, io.env);
-  if (!model) {
-    io.stderr.write(noModelHelp);
-    return 2;
-  }
+  const model = createLanguageModel(options, io.env);
   const home = lociHome(io.env);
   const progress = createProgressLine(io.stderr);
-  let embedder: EmbeddingModel;
-  try {
-    embedder = await createGloveEmbedder({
-      home,
-      onProgress: (event) =>
-        progress.update({
-          label: `embedder: ${event.message}`,
-          ...(event.done !== undefined ? { done: event.done } : {}),
-          ...(event.total !== undefined ? { total: event.total } : {}),
-        }),
-    });
-  } catch (error) {
-    throw setupError(
-      `could not set up the built-in embedder in ${home}`,
-      error,
-      'Check that this folder is writable (or point LOCI_HOME at one that is) and try again.',
-    );
-  }
-  progress.finish(`embedder ${embedder.modelId} ready`);
-
-  const uri = options.store ?? join(home, 'chat');
-  let store: MemoryStore;
-  try {
-    store = await createLanceStore({ uri });
-  } catch (error) {
-    throw setupError(`could not open the store at ${uri}`, error, 'Give --store a writable folder or a URI.');
-  }
+  const { embedder } = await setupEmbedder({ home, progress });
+  const uri = storeUri(options.store, home, 'chat');
+  const store = await openStore(uri);
   let handler: (event: AgentEvent) => void = () => {};
   const shared = {
     model,
@@ -243,19 +164,8 @@ export async function runChat(input: ChatOptions, io: ChatIo): Promise<number> {
   let agent: Agent;
   try {
     if (options.new) {
-      const id = options.agent ?? newAgentId();
-      agent = await createAgent({ ...shared, id }).catch((error: unknown) => {
-        if (
-          LociError.isInstance(error) &&
-          error.code === 'invalid_config' &&
-          /already exists/.test(error.message)
-        ) {
-          throw new ConfigError(
-            `agent "${id}" already exists; resume it with: loci chat --agent ${id} (without --new)`,
-          );
-        }
-        throw error;
-      });
+      // An existing id fails with code agent_exists; the error renderer says how to resume it.
+      agent = await createAgent({ ...shared, id: options.agent ?? newAgentId() });
       io.stderr.write(`new agent ${agent.id} (resume it with: loci chat --agent ${agent.id})\n`);
     } else {
       const id = options.agent ?? 'default';
@@ -346,10 +256,9 @@ export async function runChat(input: ChatOptions, io: ChatIo): Promise<number> {
     await agent.close();
     await store.close();
   }
-  return 0;
 }
 
-export function registerChat(program: Command): void {
+export function registerChat(program: Command, io: CliIo): void {
   program
     .command('chat')
     .description(
@@ -368,11 +277,6 @@ export function registerChat(program: Command): void {
     .option('--context-window <tokens>', 'context window of the model, when Loci does not know it')
     .option('--verbose', 'show inner monologue, function calls and memory management')
     .action(async (flags: ChatOptions) => {
-      process.exitCode = await runChat(flags, {
-        stdin: process.stdin,
-        stdout: process.stdout,
-        stderr: process.stderr,
-        env: process.env,
-      });
+      await runChat(flags, io);
     });
 }

@@ -1,52 +1,43 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import {
-  type EmbeddingModel,
-  LociError,
-  lociHome,
-  type Memory,
-  type MemoryStore,
-  parseWith,
-} from '@loci/core';
-import { createLanceStore } from '@loci/lancedb';
+import { ingestConversation } from '@loci/bench';
+import { lociHome, type Memory } from '@loci/core';
 import { createDefaultMemory } from '@loci/longmem';
-import { createGloveEmbedder } from '@loci/onnx';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import type { CommandIo } from '../cli-io.js';
 import { loadDemoConversation } from '../demo-conversation.js';
 import { renderDemoReport } from '../demo-render.js';
-import { askQuestion, type DemoReport, ingestConversation, pickQuestions, summarise } from '../demo-run.js';
+import { askQuestion, type DemoReport, pickQuestions, summarise } from '../demo-run.js';
 import { formatDuration } from '../format.js';
-import { createProgressLine, type ProgressStream } from '../progress-line.js';
+import {
+  collect,
+  parseOptions,
+  storeUriOption,
+  switchOption,
+  textListOption,
+  wholeNumberOption,
+} from '../options.js';
+import { createProgressLine } from '../progress-line.js';
+import { setupEmbedder } from '../setup/embedder.js';
+import { openStore, storeUri } from '../setup/store.js';
 
 const demoOptionsSchema = z.object({
-  store: z.string().trim().min(1, 'give a folder or a URI (s3://, gs://, az://, db://)').optional(),
-  k: z.coerce.number().int().min(1).max(50).default(5),
-  question: z.array(z.string().trim().min(1, 'a question cannot be empty')).default([]),
-  json: z.boolean().default(false),
+  store: storeUriOption.optional(),
+  k: wholeNumberOption(1, 50).default(5),
+  question: textListOption.default([]),
+  json: switchOption,
 });
 
+/** `loci demo` options as commander hands them over (strings, switches); parsed by `parseDemoOptions`. */
 export type DemoOptions = z.input<typeof demoOptionsSchema>;
 
-export interface DemoIo {
-  stdout: { write(text: string): unknown };
-  stderr: ProgressStream;
-  env: NodeJS.ProcessEnv;
+export function parseDemoOptions(raw: unknown): z.output<typeof demoOptionsSchema> {
+  return parseOptions(demoOptionsSchema, raw, 'demo');
 }
 
 /** How many of the conversation's own questions the demo asks when none is given. */
 const demoQuestionCount = 6;
-
-function stageError(what: string, error: unknown, hint: string): LociError {
-  if (LociError.isInstance(error)) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new LociError(`${what}: ${reason}. ${hint}`, {
-    code: 'demo_failed',
-    category: 'system',
-    cause: error,
-  });
-}
 
 function freshNamespace(): string {
   const stamp = new Date()
@@ -60,71 +51,33 @@ function freshNamespace(): string {
  * Runs the demo end to end on the embedded defaults: the built-in GloVe embedder (built into the
  * Loci home on first use), a LanceDB store on disk, and Loci's default memory.
  */
-export async function runDemo(input: DemoOptions, io: DemoIo): Promise<DemoReport> {
-  const options = parseWith(demoOptionsSchema, input, 'loci demo options');
+export async function runDemo(input: DemoOptions, io: CommandIo): Promise<DemoReport> {
+  const options = parseDemoOptions(input);
   const progress = createProgressLine(io.stderr);
   const conversation = await loadDemoConversation();
   const home = lociHome(io.env);
-
-  const embedderStarted = performance.now();
-  let embedder: EmbeddingModel;
-  try {
-    embedder = await createGloveEmbedder({
-      home,
-      onProgress: (event) => {
-        progress.update({
-          label: `embedder: ${event.message}`,
-          ...(event.done !== undefined ? { done: event.done } : {}),
-          ...(event.total !== undefined ? { total: event.total } : {}),
-        });
-      },
-    });
-  } catch (error) {
-    throw stageError(
-      `could not set up the built-in embedder in ${home}`,
-      error,
-      'Check that this folder is writable (or point LOCI_HOME at one that is) and run the demo again.',
-    );
-  }
-  const readySeconds = (performance.now() - embedderStarted) / 1000;
-  progress.finish(`embedder ${embedder.modelId} ready in ${formatDuration(readySeconds * 1000)}`);
+  const { embedder, readySeconds } = await setupEmbedder({ home, progress });
 
   // The default demo store belongs to the demo, so each run starts it afresh and repeated runs give
   // the same output; a store the user names is never cleared: the run writes into a new namespace.
   const fresh = options.store === undefined;
-  const uri = options.store ?? join(home, 'demo');
+  const uri = storeUri(options.store, home, 'demo');
   const namespace = fresh ? 'demo' : freshNamespace();
   if (fresh) await rm(uri, { recursive: true, force: true });
-
-  let store: MemoryStore;
-  try {
-    store = await createLanceStore({ uri });
-  } catch (error) {
-    throw stageError(
-      `could not open the store at ${uri}`,
-      error,
-      'Give --store a writable folder or a URI (s3://, gs://, az://, db://; see docs/configuration.md).',
-    );
-  }
-  let memory: Memory;
+  const store = await openStore(uri);
+  let memory: Memory | undefined;
   try {
     memory = createDefaultMemory({ embedder, store });
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  try {
     const ingest = await ingestConversation({
       memory,
-      conversation,
+      sessions: conversation.sessions,
       namespace,
       onTurn: (done, total) => progress.update({ label: 'ingesting turns', done, total }),
     });
     progress.finish(`ingested ${ingest.turns} turns in ${formatDuration(ingest.seconds * 1000)}`);
 
     // Questions are asked just after the last session, as if the conversation had just ended.
-    const lastTurn = conversation.turns.at(-1)!;
-    const at = new Date(lastTurn.at.getTime() + 60_000);
+    const at = new Date(conversation.turns.at(-1)!.at.getTime() + 60_000);
     const questions =
       options.question.length > 0
         ? options.question
@@ -163,16 +116,12 @@ export async function runDemo(input: DemoOptions, io: DemoIo): Promise<DemoRepor
     io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderDemoReport(report));
     return report;
   } finally {
-    await memory.close?.();
+    await memory?.close?.();
     await store.close();
   }
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-export function registerDemo(program: Command): void {
+export function registerDemo(program: Command, io: CommandIo): void {
   program
     .command('demo')
     .description(
@@ -189,15 +138,7 @@ export function registerDemo(program: Command): void {
       collect,
     )
     .option('--json', 'print the report as JSON on stdout')
-    .action(async (flags: Record<string, unknown>) => {
-      await runDemo(
-        {
-          ...(flags['store'] !== undefined ? { store: flags['store'] as string } : {}),
-          ...(flags['k'] !== undefined ? { k: flags['k'] as string } : {}),
-          question: (flags['question'] as string[] | undefined) ?? [],
-          json: flags['json'] === true,
-        },
-        { stdout: process.stdout, stderr: process.stderr, env: process.env },
-      );
+    .action(async (flags: DemoOptions) => {
+      await runDemo(flags, io);
     });
 }

@@ -5,11 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { makeTempDir } from '@loci/testing/temp-dir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ModelsIo, runModelsBuild, runModelsList, runModelsPull } from './models.js';
+import type { CommandIo } from '../cli-io.js';
+import { runModelsBuild, runModelsList, runModelsPull } from './models.js';
 
 let home: { path: string; remove: () => Promise<void> };
 
-function captureIo(): ModelsIo & { out: () => string; err: () => string } {
+function captureIo(): CommandIo & { out: () => string; err: () => string } {
   let out = '';
   let err = '';
   return {

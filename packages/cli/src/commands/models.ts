@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { LociError, lociHome, parseWith } from '@loci/core';
+import { lociHome } from '@loci/core';
 import {
   ensureGloveModel,
   GLOVE_MODEL_ID,
@@ -12,34 +12,44 @@ import {
 } from '@loci/onnx';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { CliError } from '../cli-error.js';
+import type { CommandIo } from '../cli-io.js';
 import { formatDuration } from '../format.js';
-import { createProgressLine, type ProgressLine, type ProgressStream } from '../progress-line.js';
-
-export interface ModelsIo {
-  stdout: { write(text: string): unknown };
-  stderr: ProgressStream;
-  env: NodeJS.ProcessEnv;
-}
-
-const processIo = (): ModelsIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+import { homeOption, parseOptions, switchOption } from '../options.js';
+import { createProgressLine, type ProgressLine } from '../progress-line.js';
 
 const buildOptionsSchema = z.object({
-  home: z.string().min(1).optional(),
-  force: z.boolean().default(false),
+  home: homeOption.optional(),
+  force: switchOption,
 });
 const listOptionsSchema = z.object({
-  home: z.string().min(1).optional(),
-  verify: z.boolean().default(false),
-  json: z.boolean().default(false),
+  home: homeOption.optional(),
+  verify: switchOption,
+  json: switchOption,
 });
 const pullOptionsSchema = z.object({
-  home: z.string().min(1).optional(),
+  home: homeOption.optional(),
   hub: z
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL like https://huggingface.co' })
     .optional(),
-  revision: z.string().min(1).optional(),
-  force: z.boolean().default(false),
+  revision: z.string().trim().min(1, 'give a branch, tag or commit').optional(),
+  force: switchOption,
 });
+
+/** `loci models build|list|pull` options as commander hands them over. */
+export type ModelsBuildOptions = z.input<typeof buildOptionsSchema>;
+export type ModelsListOptions = z.input<typeof listOptionsSchema>;
+export type ModelsPullOptions = z.input<typeof pullOptionsSchema>;
+
+export function parseModelsBuildOptions(raw: unknown): z.output<typeof buildOptionsSchema> {
+  return parseOptions(buildOptionsSchema, raw, 'models build');
+}
+export function parseModelsListOptions(raw: unknown): z.output<typeof listOptionsSchema> {
+  return parseOptions(listOptionsSchema, raw, 'models list');
+}
+export function parseModelsPullOptions(raw: unknown): z.output<typeof pullOptionsSchema> {
+  return parseOptions(pullOptionsSchema, raw, 'models pull');
+}
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
@@ -66,8 +76,8 @@ function progressTo(line: ProgressLine): (event: ProgressEvent) => void {
 }
 
 /** `loci models build`: builds (or verifies) the built-in glove-sif-100d embedder in the Loci home. */
-export async function runModelsBuild(rawOptions: unknown, io: ModelsIo = processIo()): Promise<void> {
-  const options = parseWith(buildOptionsSchema, rawOptions, 'models build options');
+export async function runModelsBuild(input: ModelsBuildOptions, io: CommandIo): Promise<void> {
+  const options = parseModelsBuildOptions(input);
   const home = options.home ?? lociHome(io.env);
   const line = createProgressLine(io.stderr);
   const started = Date.now();
@@ -117,8 +127,8 @@ async function findModelFolders(root: string): Promise<string[]> {
 }
 
 /** `loci models list`: what is in the Loci home, with a size check (or full checksums with --verify). */
-export async function runModelsList(rawOptions: unknown, io: ModelsIo = processIo()): Promise<ListedModel[]> {
-  const options = parseWith(listOptionsSchema, rawOptions, 'models list options');
+export async function runModelsList(input: ModelsListOptions, io: CommandIo): Promise<ListedModel[]> {
+  const options = parseModelsListOptions(input);
   const root = join(options.home ?? lociHome(io.env), 'models');
   const listed: ListedModel[] = [];
   for (const directory of await findModelFolders(root)) {
@@ -187,12 +197,8 @@ export async function runModelsList(rawOptions: unknown, io: ModelsIo = processI
 }
 
 /** `loci models pull <id>`: downloads a sentence-transformers ONNX export; Ctrl-C keeps what arrived. */
-export async function runModelsPull(
-  id: string,
-  rawOptions: unknown,
-  io: ModelsIo = processIo(),
-): Promise<void> {
-  const options = parseWith(pullOptionsSchema, rawOptions, 'models pull options');
+export async function runModelsPull(id: string, input: ModelsPullOptions, io: CommandIo): Promise<void> {
+  const options = parseModelsPullOptions(input);
   const line = createProgressLine(io.stderr);
   const controller = new AbortController();
   const interrupt = () => controller.abort(new Error('interrupted'));
@@ -224,14 +230,12 @@ export async function runModelsPull(
   } catch (error) {
     if (reported) line.finish(`${id}: pull stopped`);
     if (controller.signal.aborted) {
-      throw new LociError(
-        `pull of ${id} interrupted; run the same command again to resume where it stopped`,
-        {
-          code: 'interrupted',
-          category: 'user',
-          cause: error,
-        },
-      );
+      throw new CliError(`pull of ${id} interrupted; run the same command again to resume where it stopped`, {
+        code: 'interrupted',
+        category: 'user',
+        facts: { model: id },
+        cause: error,
+      });
     }
     throw error;
   } finally {
@@ -239,7 +243,7 @@ export async function runModelsPull(
   }
 }
 
-export function registerModels(program: Command): void {
+export function registerModels(program: Command, io: CommandIo): void {
   const models = program
     .command('models')
     .description('Embedding models in the Loci home (LOCI_HOME, default ~/.loci): build, list, pull.');
@@ -248,8 +252,8 @@ export function registerModels(program: Command): void {
     .description(`build the built-in ${GLOVE_MODEL_ID} embedder (GloVe 6B + SIF, no download), or verify it`)
     .option('--force', 'rebuild even when the cached build verifies')
     .option('--home <dir>', 'Loci home (default LOCI_HOME or ~/.loci)')
-    .action(async (options: unknown) => {
-      await runModelsBuild(options);
+    .action(async (flags: ModelsBuildOptions) => {
+      await runModelsBuild(flags, io);
     });
   models
     .command('list')
@@ -257,8 +261,8 @@ export function registerModels(program: Command): void {
     .option('--verify', 'check every file against its sha256 (slower)')
     .option('--json', 'print JSON')
     .option('--home <dir>', 'Loci home (default LOCI_HOME or ~/.loci)')
-    .action(async (options: unknown) => {
-      await runModelsList(options);
+    .action(async (flags: ModelsListOptions) => {
+      await runModelsList(flags, io);
     });
   models
     .command('pull <id>')
@@ -269,7 +273,7 @@ export function registerModels(program: Command): void {
     .option('--revision <rev>', 'branch, tag or commit (default main)')
     .option('--force', 'download again even when a verified copy is present')
     .option('--home <dir>', 'Loci home (default LOCI_HOME or ~/.loci)')
-    .action(async (id: string, options: unknown) => {
-      await runModelsPull(id, options);
+    .action(async (id: string, flags: ModelsPullOptions) => {
+      await runModelsPull(id, flags, io);
     });
 }

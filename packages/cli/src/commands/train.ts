@@ -1,41 +1,39 @@
 import { writeFile } from 'node:fs/promises';
 import { loadLocomo } from '@loci/bench';
-import { parseWith } from '@loci/core';
+import { lociHome } from '@loci/core';
 import { trainSideNetFromLabels } from '@loci/longmem';
-import { createGloveEmbedder } from '@loci/onnx';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { createProgressLine, type ProgressStream } from '../progress-line.js';
+import type { CommandIo } from '../cli-io.js';
+import { homeOption, parseOptions, switchOption, textListOption, wholeNumberOption } from '../options.js';
+import { createProgressLine } from '../progress-line.js';
+import { setupEmbedder } from '../setup/embedder.js';
 
 const trainSideNetOptionsSchema = z.object({
-  data: z.array(z.string().min(1)).min(1, 'give --data <files>'),
-  out: z.string().min(1, 'give --out <file>'),
-  epochs: z.coerce.number().int().min(1).max(1000).default(60),
-  selfSupervised: z.boolean().default(false),
-  home: z.string().min(1).optional(),
+  data: textListOption.min(1, 'give --data <files>'),
+  out: z.string().trim().min(1, 'give --out <file>'),
+  epochs: wholeNumberOption(1, 1000).default(60),
+  selfSupervised: switchOption,
+  home: homeOption.optional(),
 });
 
+/** `loci train sidenet` options as commander hands them over; parsed by `parseTrainSideNetOptions`. */
 export type TrainSideNetOptions = z.input<typeof trainSideNetOptionsSchema>;
+
+export function parseTrainSideNetOptions(raw: unknown): z.output<typeof trainSideNetOptionsSchema> {
+  return parseOptions(trainSideNetOptionsSchema, raw, 'train sidenet');
+}
 
 /**
  * `loci train sidenet`: learns SideNet weights from labelled LoCoMo-format conversations
  * (questions with evidence turn ids) and writes them as versioned JSON, to pass to
  * `createDefaultMemory({ sideNetWeights })`.
  */
-export async function trainSideNet(
-  input: TrainSideNetOptions,
-  io: { stdout: { write(text: string): unknown }; stderr: ProgressStream } = {
-    stdout: process.stdout,
-    stderr: process.stderr,
-  },
-) {
-  const options = parseWith(trainSideNetOptionsSchema, input, 'loci train sidenet options');
+export async function runTrainSideNet(input: TrainSideNetOptions, io: CommandIo) {
+  const options = parseTrainSideNetOptions(input);
   const conversations = await loadLocomo(options.data);
   const progress = createProgressLine(io.stderr);
-  const embedder = await createGloveEmbedder({
-    ...(options.home ? { home: options.home } : {}),
-    onProgress: (event) => progress.update({ label: `encoder: ${event.message}` }),
-  });
+  const { embedder } = await setupEmbedder({ home: options.home ?? lociHome(io.env), progress });
   const result = await trainSideNetFromLabels({
     embedder,
     conversations: conversations.map((conversation) => ({
@@ -55,7 +53,7 @@ export async function trainSideNet(
   return result;
 }
 
-export function registerTrain(program: Command): void {
+export function registerTrain(program: Command, io: CommandIo): void {
   const train = program.command('train').description('Train the learned parts of Loci memories.');
   train
     .command('sidenet')
@@ -64,12 +62,7 @@ export function registerTrain(program: Command): void {
     .requiredOption('--out <file>', 'where to write the weights (JSON)')
     .option('--epochs <n>', 'training epochs', '60')
     .option('--self-supervised', 'also learn from pseudo-queries over the same conversations')
-    .action(async (flags: Record<string, unknown>) => {
-      await trainSideNet({
-        data: flags['data'] as string[],
-        out: String(flags['out']),
-        epochs: String(flags['epochs']) as unknown as number,
-        selfSupervised: flags['selfSupervised'] === true,
-      });
+    .action(async (flags: TrainSideNetOptions) => {
+      await runTrainSideNet(flags, io);
     });
 }
