@@ -162,13 +162,16 @@ describe('scripted server', () => {
 
   it('waits delayMs before answering and stops waiting when the client gives up', async () => {
     server.enqueue({ content: 'late', delayMs: 5_000 }, { content: 'next' });
-    await expect(
-      fetch(`${server.url}/chat/completions`, {
-        method: 'POST',
-        body: JSON.stringify(chat()),
-        signal: AbortSignal.timeout(100),
-      }),
-    ).rejects.toThrow();
+    // Give up once the server has the request (a fixed 100 ms can pass before it arrives on a busy machine).
+    const controller = new AbortController();
+    const late = fetch(`${server.url}/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify(chat()),
+      signal: controller.signal,
+    });
+    while (server.pending() > 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    controller.abort();
+    await expect(late).rejects.toThrow();
     const reply = (await (await post('/chat/completions', chat())).json()) as {
       choices: { message: { content: string } }[];
     };
@@ -227,6 +230,87 @@ describe('scripted server', () => {
     server.enqueue({ content: 'hi' });
     const events = await readEvents(await post('/chat/completions', chat({ stream: true })));
     expect(events.every((event) => event['usage'] === undefined)).toBe(true);
+  });
+
+  describe('misbehaviour', () => {
+    const streamed = chat({ stream: true });
+    const call = { toolCalls: [{ name: 'search', arguments: { query: 'cats and dogs' } }] };
+
+    it('answers a streamed request with plain JSON (not-sse)', async () => {
+      server.enqueue({ content: 'whole', misbehave: 'not-sse' });
+      const response = await post('/chat/completions', streamed);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      const body = (await response.json()) as { choices: { message: { content: string } }[] };
+      expect(body.choices[0]?.message.content).toBe('whole');
+    });
+
+    it('sends empty choices, streamed or not (empty-choices)', async () => {
+      server.enqueue(
+        { content: 'lost', misbehave: 'empty-choices' },
+        { content: 'lost', misbehave: 'empty-choices' },
+      );
+      const events = await readEvents(await post('/chat/completions', streamed));
+      expect(events.length).toBeGreaterThan(0);
+      expect(events.every((event) => (event['choices'] as unknown[]).length === 0)).toBe(true);
+      const body = (await (await post('/chat/completions', chat())).json()) as { choices: unknown[] };
+      expect(body.choices).toEqual([]);
+    });
+
+    it('leaves out the finish reason (no-finish-reason)', async () => {
+      server.enqueue(
+        { content: 'hi', misbehave: 'no-finish-reason' },
+        { content: 'hi', misbehave: 'no-finish-reason' },
+      );
+      const events = await readEvents(await post('/chat/completions', streamed));
+      const finishes = events.flatMap((event) =>
+        (event['choices'] as { finish_reason: unknown }[]).map((choice) => choice.finish_reason),
+      );
+      expect(finishes.every((reason) => reason === null)).toBe(true);
+      const body = (await (await post('/chat/completions', chat())).json()) as {
+        choices: { finish_reason: unknown }[];
+      };
+      expect(body.choices[0]?.finish_reason).toBeNull();
+    });
+
+    it('ends a stream in the middle of the tool arguments, and a body halfway (cut-off)', async () => {
+      server.enqueue({ ...call, misbehave: 'cut-off' }, { ...call, misbehave: 'cut-off' });
+      const text = await (await post('/chat/completions', streamed)).text();
+      expect(text).not.toContain('[DONE]');
+      expect(text).not.toContain('finish_reason":"tool_calls');
+      const argumentsSent = [...text.matchAll(/"arguments":"((?:[^"\\]|\\.)*)"/g)]
+        .map((m) => JSON.parse(`"${m[1]}"`) as string)
+        .join('');
+      expect(argumentsSent.length).toBeGreaterThan(0);
+      expect('{"query":"cats and dogs"}'.startsWith(argumentsSent)).toBe(true);
+      expect(argumentsSent).not.toBe('{"query":"cats and dogs"}');
+      const body = await (await post('/chat/completions', chat())).text();
+      expect(() => JSON.parse(body)).toThrow();
+    });
+
+    it('destroys the connection in the middle of a stream (reset-mid-stream) or before answering', async () => {
+      server.enqueue(
+        { ...call, misbehave: 'reset-mid-stream' },
+        { content: 'x', misbehave: 'close-connection' },
+      );
+      const response = await post('/chat/completions', streamed);
+      expect(response.status).toBe(200);
+      await expect(response.text()).rejects.toThrow();
+      await expect(post('/chat/completions', chat())).rejects.toThrow();
+      expect(server.chatRequests()).toHaveLength(2);
+    });
+
+    it('stalls after the headers (stallMs)', async () => {
+      server.enqueue({ content: 'slow', stallMs: 30_000 });
+      const response = await post('/chat/completions', chat());
+      expect(response.status).toBe(200);
+      const reader = response.body!.getReader();
+      const outcome = await Promise.race([
+        reader.read().then(() => 'body'),
+        new Promise((resolve) => setTimeout(() => resolve('stalled'), 300)),
+      ]);
+      expect(outcome).toBe('stalled');
+      await reader.cancel();
+    });
   });
 
   it('embeds with the default hashed bag of words as floats or base64', async () => {

@@ -34,7 +34,31 @@ export interface ScriptedReply {
   delayMs?: number;
   /** Streaming only: wait this long before each chunk after the first (stalled-stream tests). */
   chunkDelayMs?: number;
+  /**
+   * Send the headers (and, streaming, the first chunk), then nothing for this long, then the rest:
+   * a server that hangs after it started answering.
+   */
+  stallMs?: number;
+  /** Break the protocol in one of the ways real servers and proxies do (see `Misbehaviour`). */
+  misbehave?: Misbehaviour;
 }
+
+/**
+ * - `not-sse`: a streamed request is answered with the whole completion as plain JSON (200).
+ * - `empty-choices`: `choices: []` (streamed: only chunks with empty choices, then `[DONE]`).
+ * - `no-finish-reason`: `finish_reason` is null throughout (a stream still ends with `[DONE]`).
+ * - `cut-off`: the reply ends cleanly in the middle: a stream halfway through the last tool call's
+ *   arguments (or the content), without finish reason or `[DONE]`; a JSON body halfway through.
+ * - `reset-mid-stream`: as `cut-off`, but the connection is destroyed instead of ended.
+ * - `close-connection`: the connection is destroyed before any response.
+ */
+export type Misbehaviour =
+  | 'not-sse'
+  | 'empty-choices'
+  | 'no-finish-reason'
+  | 'cut-off'
+  | 'reset-mid-stream'
+  | 'close-connection';
 
 export type ScriptedStep =
   | ScriptedReply
@@ -227,6 +251,10 @@ export async function startScriptedServer(options: { port?: number } = {}): Prom
       return;
     }
     const reply = typeof step === 'function' ? await step(recorded) : step;
+    if (reply.misbehave === 'close-connection') {
+      response.socket?.destroy();
+      return;
+    }
     if (reply.delayMs !== undefined && reply.delayMs > 0) await wait(reply.delayMs, response);
     if (response.destroyed || response.writableEnded) return;
 
@@ -247,16 +275,51 @@ export async function startScriptedServer(options: { port?: number } = {}): Prom
     }
 
     const parsed = chatRequestSchema.safeParse(recorded.body);
-    const model = parsed.success ? parsed.data.model : 'scripted';
+    const completion = buildCompletion(reply, parsed.success ? parsed.data : undefined);
+    if (parsed.success && parsed.data.stream === true && reply.misbehave !== 'not-sse') {
+      await sendStream(response, reply, completion, parsed.data.stream_options?.include_usage === true);
+      return;
+    }
+    const body = JSON.stringify(completion.json);
+    response.writeHead(200, { 'content-type': 'application/json', ...headers });
+    if (reply.stallMs !== undefined && reply.stallMs > 0) {
+      response.flushHeaders();
+      await wait(reply.stallMs, response);
+      if (response.destroyed) return;
+    }
+    if (reply.misbehave === 'cut-off') {
+      response.end(body.slice(0, Math.floor(body.length / 2)));
+      return;
+    }
+    response.end(body);
+  }
+
+  interface Completion {
+    /** The non-streamed reply body. */
+    json: Record<string, unknown>;
+    id: string;
+    created: number;
+    model: string;
+    content: string | null;
+    toolCalls: ResolvedToolCall[];
+    finishReason: string | null;
+    usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  }
+
+  function buildCompletion(reply: ScriptedReply, request: ChatRequestBody | undefined): Completion {
+    const model = request?.model ?? 'scripted';
     const toolCalls: ResolvedToolCall[] = (reply.toolCalls ?? []).map((call) => ({
       id: call.id ?? `call_${++callCounter}`,
       name: call.name,
       arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
     }));
     const content = reply.content ?? null;
-    const finishReason = reply.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop');
+    const finishReason =
+      reply.misbehave === 'no-finish-reason'
+        ? null
+        : (reply.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop'));
     const promptTokens =
-      reply.usage?.prompt_tokens ?? (parsed.success ? countTokens(JSON.stringify(parsed.data.messages)) : 0);
+      reply.usage?.prompt_tokens ?? (request ? countTokens(JSON.stringify(request.messages)) : 0);
     const completionTokens =
       reply.usage?.completion_tokens ??
       countTokens(content ?? '') +
@@ -268,46 +331,6 @@ export async function startScriptedServer(options: { port?: number } = {}): Prom
     };
     const id = `chatcmpl-scripted-${++completionCounter}`;
     const created = Math.floor(Date.now() / 1000);
-
-    if (parsed.success && parsed.data.stream === true) {
-      response.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-        ...headers,
-      });
-      const chunks: unknown[] = [];
-      const send = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-        chunks.push({ id, object: 'chat.completion.chunk', created, model, choices, ...extra });
-      const delta = (value: Record<string, unknown>, finish: string | null = null) =>
-        send([{ index: 0, delta: value, logprobs: null, finish_reason: finish }]);
-
-      delta({ role: 'assistant', content: '' });
-      for (const piece of splitPieces(content ?? '')) delta({ content: piece });
-      toolCalls.forEach((call, index) => {
-        delta({
-          tool_calls: [
-            { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } },
-          ],
-        });
-        for (const piece of splitPieces(call.arguments)) {
-          delta({ tool_calls: [{ index, function: { arguments: piece } }] });
-        }
-      });
-      delta({}, finishReason);
-      if (parsed.data.stream_options?.include_usage === true) send([], { usage });
-
-      for (const [index, chunk] of chunks.entries()) {
-        if (index > 0 && reply.chunkDelayMs !== undefined && reply.chunkDelayMs > 0) {
-          await wait(reply.chunkDelayMs, response);
-        }
-        if (response.destroyed) return;
-        response.write(`data: ${JSON.stringify(chunk)}\n\n`);
-      }
-      response.end('data: [DONE]\n\n');
-      return;
-    }
-
     const message: Record<string, unknown> = { role: 'assistant', content, refusal: null };
     if (toolCalls.length > 0) {
       message['tool_calls'] = toolCalls.map((call) => ({
@@ -316,19 +339,72 @@ export async function startScriptedServer(options: { port?: number } = {}): Prom
         function: { name: call.name, arguments: call.arguments },
       }));
     }
-    sendJson(
-      response,
-      200,
-      {
-        id,
-        object: 'chat.completion',
-        created,
-        model,
-        choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
-        usage,
-      },
-      headers,
-    );
+    const choices =
+      reply.misbehave === 'empty-choices'
+        ? []
+        : [{ index: 0, message, logprobs: null, finish_reason: finishReason }];
+    const json = { id, object: 'chat.completion', created, model, choices, usage };
+    return { json, id, created, model, content, toolCalls, finishReason, usage };
+  }
+
+  async function sendStream(
+    response: ServerResponse,
+    reply: ScriptedReply,
+    completion: Completion,
+    includeUsage: boolean,
+  ): Promise<void> {
+    const { id, created, model, content, toolCalls, finishReason, usage } = completion;
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      ...(reply.headers ?? {}),
+    });
+    const chunks: unknown[] = [];
+    const send = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+      chunks.push({ id, object: 'chat.completion.chunk', created, model, choices, ...extra });
+    const empty = reply.misbehave === 'empty-choices';
+    const delta = (value: Record<string, unknown>, finish: string | null = null) =>
+      send(empty ? [] : [{ index: 0, delta: value, logprobs: null, finish_reason: finish }]);
+
+    // Where a cut stream stops: after the first piece of the last tool call's arguments, or of the content.
+    let cutAfter = 0;
+    delta({ role: 'assistant', content: '' });
+    for (const [index, piece] of splitPieces(content ?? '').entries()) {
+      delta({ content: piece });
+      if (index === 0) cutAfter = chunks.length;
+    }
+    toolCalls.forEach((call, index) => {
+      delta({
+        tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
+      });
+      cutAfter = chunks.length;
+      for (const [pieceIndex, piece] of splitPieces(call.arguments).entries()) {
+        delta({ tool_calls: [{ index, function: { arguments: piece } }] });
+        if (pieceIndex === 0) cutAfter = chunks.length;
+      }
+    });
+    delta({}, finishReason);
+    if (includeUsage) send([], { usage });
+
+    const cut = reply.misbehave === 'cut-off' || reply.misbehave === 'reset-mid-stream';
+    for (const [index, chunk] of chunks.entries()) {
+      if (cut && index >= cutAfter) break;
+      if (index === 1 && reply.stallMs !== undefined && reply.stallMs > 0)
+        await wait(reply.stallMs, response);
+      if (index > 0 && reply.chunkDelayMs !== undefined && reply.chunkDelayMs > 0) {
+        await wait(reply.chunkDelayMs, response);
+      }
+      if (response.destroyed) return;
+      response.write(`data: ${JSON.stringify(chunk)}\n\n`);
+    }
+    if (reply.misbehave === 'reset-mid-stream') {
+      // Let the written chunks reach the client first, so the reset lands in the middle of the stream.
+      await new Promise<void>((resolve) => response.write('', () => resolve()));
+      response.socket?.destroy();
+      return;
+    }
+    response.end(cut ? undefined : 'data: [DONE]\n\n');
   }
 
   function handleEmbeddings(recorded: RecordedRequest, response: ServerResponse): void {
