@@ -1,11 +1,12 @@
 import { topK } from './bm25-index.js';
 import { type DateRange, isTemporalQuestion, queryDateRanges } from './date-expressions.js';
 import { terms } from './text-tokens.js';
-import type { TurnBank } from './turn-bank.js';
+import type { EntryStats, TurnBank } from './turn-bank.js';
 
 /**
- * What the SideNet sees of a (query, turn) pair. The order is part of the weights' format: saved
- * weights name these and refuse to load against a different list.
+ * What the SideNet sees of a (query, turn) pair, in the order of the feature vector. Saved weights
+ * name their features, so they load against this list by name; each value is computed by the
+ * function of the same name in `featureTable` (below), never by position.
  */
 export const featureNames = [
   'dense',
@@ -28,7 +29,72 @@ export const featureNames = [
   'is_question',
 ] as const;
 
+export type FeatureName = (typeof featureNames)[number];
+
 export const featureCount = featureNames.length;
+
+/** The first-stage scores of one query over the whole bank, shared by all its candidates. */
+interface QueryScores {
+  query: PreparedQuery;
+  bank: TurnBank;
+  dense: Float64Array;
+  denseWindow: Float64Array;
+  denseRank: ReadonlyMap<number, number>;
+  bm25: Float64Array;
+  bm25Window: Float64Array;
+  bm25Wide: Float64Array;
+  bm25Session: Float64Array;
+  bm25Rank: ReadonlyMap<number, number>;
+  maxBm25: number;
+  maxBm25Window: number;
+  maxBm25Wide: number;
+  maxBm25Session: number;
+  /** Query terms that are a speaker's first name. */
+  named: ReadonlySet<string>;
+  /** 1 where a turn was said on a date the query names. */
+  dated: Uint8Array;
+}
+
+/** One candidate turn and what was counted about it. */
+interface CandidateFacts {
+  position: number;
+  stats: EntryStats;
+  /** Share of the query's content terms in the turn, and in its window. */
+  coverage: number;
+  coverageWindow: number;
+  /** BM25 of the turns just before and after it in its window (0 at a window edge). */
+  previousBm25: number;
+  nextBm25: number;
+}
+
+type FeatureFunction = (scores: QueryScores, candidate: CandidateFacts) => number;
+
+/** How each feature is computed, by name: a `Record` over `FeatureName`, so none can be missing. */
+const featureTable: Record<FeatureName, FeatureFunction> = {
+  dense: (q, c) => q.dense[c.position] as number,
+  dense_window: (q, c) => q.denseWindow[c.position] as number,
+  dense_rank: (q, c) => rankFeature(q.denseRank.get(c.position) ?? q.bank.size),
+  bm25: (q, c) => ratio(q.bm25[c.position] as number, q.maxBm25),
+  bm25_window: (q, c) => ratio(q.bm25Window[c.position] as number, q.maxBm25Window),
+  bm25_previous: (q, c) => ratio(c.previousBm25, q.maxBm25),
+  bm25_next: (q, c) => ratio(c.nextBm25, q.maxBm25),
+  bm25_wide: (q, c) => ratio(q.bm25Wide[c.position] as number, q.maxBm25Wide),
+  bm25_session: (q, c) => ratio(q.bm25Session[q.bank.sessionOf(c.position)] as number, q.maxBm25Session),
+  bm25_rank: (q, c) => rankFeature(q.bm25Rank.get(c.position) ?? q.bank.size),
+  coverage: (_, c) => c.coverage,
+  coverage_window: (_, c) => c.coverageWindow,
+  speaker_named: (q, c) => (q.named.has(c.stats.speakerTerm) ? 1 : 0),
+  other_speaker_named: (q, c) => (q.named.size > 0 && !q.named.has(c.stats.speakerTerm) ? 1 : 0),
+  // The turn fits when the query is about: it names a time and the query asks "when", or it was
+  // said on the date the query names.
+  temporal_match: (q, c) => ((q.query.temporal && c.stats.hasDate) || q.dated[c.position] === 1 ? 1 : 0),
+  recency: (q, c) => c.position / Math.max(1, q.bank.size - 1),
+  length: (_, c) => Math.min(1, c.stats.tokens / 64),
+  is_question: (_, c) => (c.stats.isQuestion ? 1 : 0),
+};
+
+/** The feature functions in vector order. */
+const featureColumns: readonly FeatureFunction[] = featureNames.map((name) => featureTable[name]);
 
 /** A query prepared once: its terms, segments' vectors and what it asks about. */
 export interface PreparedQuery {
@@ -140,25 +206,36 @@ export function collectCandidates(
     lists.push(topK(onDate, perList, -1).map((hit) => hit.index));
   }
   for (const list of lists) for (const position of list) if (!exclude?.has(position)) chosen.add(position);
-  const denseRank = ranks(lists[0] ?? []);
-  const bm25Rank = ranks(lists[2] ?? []);
 
-  const bm25Wide = bank.wideIndex.scoreAll(query.text);
-  const bm25Session = bank.sessionIndex.scoreAll(query.text);
-  const maxBm25 = maxOf(bm25);
-  const maxBm25Window = maxOf(bm25Window);
-  const maxBm25Wide = maxOf(bm25Wide);
-  const maxBm25Session = maxOf(bm25Session);
   const queryTerms = new Set(query.terms);
   const speakers = bank.speakerTerms();
   const named = new Set([...queryTerms].filter((term) => speakers.has(term)));
   // Speaker names are matched by the speaker features; coverage counts what the question is about.
   const contentTerms = [...queryTerms].filter((term) => !named.has(term));
+  const bm25Wide = bank.wideIndex.scoreAll(query.text);
+  const bm25Session = bank.sessionIndex.scoreAll(query.text);
+  const scores: QueryScores = {
+    query,
+    bank,
+    dense,
+    denseWindow,
+    denseRank: ranks(lists[0] ?? []),
+    bm25,
+    bm25Window,
+    bm25Wide,
+    bm25Session,
+    bm25Rank: ranks(lists[2] ?? []),
+    maxBm25: maxOf(bm25),
+    maxBm25Window: maxOf(bm25Window),
+    maxBm25Wide: maxOf(bm25Wide),
+    maxBm25Session: maxOf(bm25Session),
+    named,
+    dated,
+  };
 
   const positions = [...chosen].sort((a, b) => a - b);
   const base = new Float64Array(positions.length);
   const features = new Float64Array(positions.length * featureCount);
-  const last = Math.max(1, n - 1);
   const usable = (i: number) => i >= 0 && i < n && !exclude?.has(i);
   for (const [c, position] of positions.entries()) {
     const stats = bank.stats(position);
@@ -175,31 +252,17 @@ export function collectCandidates(
       }
     }
     const contentCount = Math.max(1, contentTerms.length);
-    const previous = start < position && usable(position - 1) ? (bm25[position - 1] as number) : 0;
-    const next = end > position && usable(position + 1) ? (bm25[position + 1] as number) : 0;
-    const row = c * featureCount;
-    let f = row;
+    const candidate: CandidateFacts = {
+      position,
+      stats,
+      coverage: covered / contentCount,
+      coverageWindow: windowCovered / contentCount,
+      previousBm25: start < position && usable(position - 1) ? (bm25[position - 1] as number) : 0,
+      nextBm25: end > position && usable(position + 1) ? (bm25[position + 1] as number) : 0,
+    };
     base[c] = dense[position] as number;
-    features[f++] = dense[position] as number;
-    features[f++] = denseWindow[position] as number;
-    features[f++] = rankFeature(denseRank.get(position) ?? n);
-    features[f++] = ratio(bm25[position] as number, maxBm25);
-    features[f++] = ratio(bm25Window[position] as number, maxBm25Window);
-    features[f++] = ratio(previous, maxBm25);
-    features[f++] = ratio(next, maxBm25);
-    features[f++] = ratio(bm25Wide[position] as number, maxBm25Wide);
-    features[f++] = ratio(bm25Session[bank.sessionOf(position)] as number, maxBm25Session);
-    features[f++] = rankFeature(bm25Rank.get(position) ?? n);
-    features[f++] = covered / contentCount;
-    features[f++] = windowCovered / contentCount;
-    features[f++] = named.has(stats.speakerTerm) ? 1 : 0;
-    features[f++] = named.size > 0 && !named.has(stats.speakerTerm) ? 1 : 0;
-    // The turn fits when the query is about: it names a time and the query asks "when", or it was
-    // said on the date the query names.
-    features[f++] = (query.temporal && stats.hasDate) || dated[position] === 1 ? 1 : 0;
-    features[f++] = position / last;
-    features[f++] = Math.min(1, stats.tokens / 64);
-    features[f++] = stats.isQuestion ? 1 : 0;
+    let f = c * featureCount;
+    for (const compute of featureColumns) features[f++] = compute(scores, candidate);
   }
   return { positions, base, features };
 }

@@ -1,6 +1,8 @@
 import { seededRandom } from '@loci/core';
 import { describe, expect, it } from 'vitest';
-import { createSideNet, type SideNetExample } from './sidenet.js';
+import { featureNames } from './candidate-features.js';
+import { defaultSideNetWeights } from './default-sidenet-weights.js';
+import { createSideNet, type SideNetExample, type SideNetWeights } from './sidenet.js';
 
 const features = ['lexical', 'noise'];
 
@@ -67,5 +69,47 @@ describe('SideNet', () => {
       /SideNet weights: version/,
     );
     expect(() => createSideNet({ features, weights: { ...(saved as object), w1: [1] } })).toThrow(/shape/);
+  });
+
+  it('loads weights saved with the features in another order by name, scoring the same', () => {
+    const net = createSideNet({ features });
+    net.train(fixture(50, 4), { epochs: 5 });
+    const saved = net.toJSON();
+    // The same net, saved with its feature list (and every per-feature column) swapped.
+    const swapped: SideNetWeights = {
+      ...saved,
+      features: ['noise', 'lexical'],
+      linear: [saved.linear[1] as number, saved.linear[0] as number],
+      w1: saved.w1.map((_, i) => saved.w1[i % 2 === 0 ? i + 1 : i - 1] as number),
+    };
+    const loaded = createSideNet({ features, weights: swapped });
+    const [example] = fixture(1, 12);
+    expect([...loaded.score(example!.base, example!.features)]).toEqual([
+      ...net.score(example!.base, example!.features),
+    ]);
+    expect(loaded.toJSON().features).toEqual(features);
+    expect(() => createSideNet({ features: [...features, 'extra'], weights: saved })).toThrow(/retrain/);
+    expect(() =>
+      createSideNet({ features, weights: { ...saved, features: ['lexical', 'lexical'] } }),
+    ).toThrow(/retrain/);
+  });
+
+  it('loads the packaged default weights for the current features, unchanged', () => {
+    const net = createSideNet({ features: featureNames, weights: defaultSideNetWeights });
+    const saved = net.toJSON();
+    const packaged = defaultSideNetWeights as SideNetWeights;
+    expect(saved.features).toEqual(packaged.features);
+    expect(saved.w1).toEqual(packaged.w1);
+    expect(saved.linear).toEqual(packaged.linear);
+    expect(saved.gate).toBe(packaged.gate);
+  });
+
+  it('trains the parameters it saves: the same seed gives the same weights', () => {
+    const first = createSideNet({ features });
+    const second = createSideNet({ features });
+    first.train(fixture(40, 5), { epochs: 3 });
+    second.train(fixture(40, 5), { epochs: 3 });
+    expect(second.toJSON()).toEqual(first.toJSON());
+    expect(first.loss(fixture(40, 5))).toBeLessThan(createSideNet({ features }).loss(fixture(40, 5)));
   });
 });

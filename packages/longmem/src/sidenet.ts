@@ -1,5 +1,7 @@
 import { ConfigError, parseWith, seededRandom } from '@loci/core';
 import { z } from 'zod';
+import { listwiseLoss } from './listwise-loss.js';
+import { type SideNetParameters, sideNetParameters } from './sidenet-parameters.js';
 
 /**
  * The SideNet: score(q, c) = base(q, c) + g · f_θ(x(q, c)), where base is the frozen retriever's
@@ -96,51 +98,26 @@ export interface CreateSideNetOptions {
 export function createSideNet(options: CreateSideNetOptions): SideNet {
   const featureNames = [...options.features];
   const F = featureNames.length;
-  let H = options.hidden ?? 8;
-  let gate = 0;
-  let w1: Float64Array;
-  let b1: Float64Array;
-  let w2: Float64Array;
-  let linear: Float64Array;
   let trainedOn: SideNetWeights['trainedOn'];
+  let params: SideNetParameters;
 
   if (options.weights !== undefined) {
     const weights = parseWith(weightsSchema, options.weights, 'SideNet weights');
-    if (weights.features.join(',') !== featureNames.join(',')) {
-      throw new ConfigError(
-        `SideNet weights were trained on features [${weights.features.join(', ')}] but this memory computes ` +
-          `[${featureNames.join(', ')}]: retrain them (loci train sidenet) for this version`,
-        [{ path: 'features', message: 'feature list differs' }],
-      );
-    }
-    H = weights.hidden;
-    if (
-      weights.w1.length !== H * F ||
-      weights.b1.length !== H ||
-      weights.w2.length !== H ||
-      weights.linear.length !== F
-    ) {
-      throw new ConfigError('SideNet weights have the wrong shape for their feature list and hidden size', [
-        { path: 'w1', message: 'shape mismatch' },
-      ]);
-    }
-    gate = weights.gate;
-    w1 = Float64Array.from(weights.w1);
-    b1 = Float64Array.from(weights.b1);
-    w2 = Float64Array.from(weights.w2);
-    linear = Float64Array.from(weights.linear);
+    params = loadParameters(weights, featureNames);
     trainedOn = weights.trainedOn;
   } else {
+    params = sideNetParameters(F, options.hidden ?? 8);
+    const H = params.hidden;
     const random = seededRandom(options.seed ?? 7);
     const scale = 1 / Math.sqrt(F);
-    w1 = Float64Array.from({ length: H * F }, () => (random() * 2 - 1) * scale);
-    b1 = new Float64Array(H);
-    w2 = Float64Array.from({ length: H }, () => (random() * 2 - 1) / Math.sqrt(Math.max(1, H)));
+    for (let i = 0; i < H * F; i++) params.w1[i] = (random() * 2 - 1) * scale;
+    for (let h = 0; h < H; h++) params.w2[h] = (random() * 2 - 1) / Math.sqrt(Math.max(1, H));
     // With no hidden layer the linear part must start off zero, or gate and weights never move.
-    linear =
-      H === 0 ? Float64Array.from({ length: F }, () => (random() * 2 - 1) * scale) : new Float64Array(F);
+    if (H === 0) for (let f = 0; f < F; f++) params.linear[f] = (random() * 2 - 1) * scale;
   }
 
+  const H = params.hidden;
+  const { gate, linear, w1, b1, w2 } = params;
   const hiddenScratch = new Float64Array(H);
 
   /** f_θ(x) for candidate `c`; leaves tanh activations in `hiddenOut` for backprop. */
@@ -163,33 +140,68 @@ export function createSideNet(options: CreateSideNetOptions): SideNet {
     if (features.length !== base.length * F) {
       throw new RangeError(`expected ${base.length * F} feature values, got ${features.length}`);
     }
+    const g = gate[0] as number;
     for (let c = 0; c < base.length; c++) {
-      out[c] =
-        gate === 0 ? (base[c] as number) : (base[c] as number) + gate * side(features, c, hiddenScratch);
+      out[c] = g === 0 ? (base[c] as number) : (base[c] as number) + g * side(features, c, hiddenScratch);
     }
     return out;
-  }
-
-  function exampleLoss(example: SideNetExample, inverseTemperature: number): number {
-    const scores = score(example.base, example.features);
-    let max = -Infinity;
-    for (const s of scores) max = Math.max(max, s * inverseTemperature);
-    let all = 0;
-    let positive = 0;
-    const positives = new Set(example.positives);
-    for (let c = 0; c < scores.length; c++) {
-      const e = Math.exp((scores[c] as number) * inverseTemperature - max);
-      all += e;
-      if (positives.has(c)) positive += e;
-    }
-    return -Math.log(positive / all);
   }
 
   function loss(examples: readonly SideNetExample[], temperature = 0.05): number {
     if (examples.length === 0) return 0;
     let total = 0;
-    for (const example of examples) total += exampleLoss(example, 1 / temperature);
+    for (const example of examples) {
+      total += listwiseLoss(
+        score(example.base, example.features),
+        new Set(example.positives),
+        1 / temperature,
+      );
+    }
     return total / examples.length;
+  }
+
+  /** Adds the gradient of one example's loss to `gradient` (same layout as the parameters). */
+  function accumulate(
+    example: SideNetExample,
+    inverseTemperature: number,
+    gradient: SideNetParameters,
+  ): void {
+    const n = example.base.length;
+    const g = gate[0] as number;
+    const sides = new Float64Array(n);
+    const hiddens = Array.from({ length: n }, () => new Float64Array(H));
+    const scores = new Float64Array(n);
+    for (let c = 0; c < n; c++) {
+      const s = side(example.features, c, hiddens[c] as Float64Array);
+      sides[c] = s;
+      scores[c] = (example.base[c] as number) + g * s;
+    }
+    const dScores = new Float64Array(n);
+    listwiseLoss(scores, new Set(example.positives), inverseTemperature, dScores);
+    for (let c = 0; c < n; c++) {
+      const d = dScores[c] as number;
+      if (d === 0) continue;
+      gradient.gate[0] = (gradient.gate[0] as number) + d * (sides[c] as number);
+      const dSide = d * g;
+      if (dSide === 0) continue;
+      const offset = c * F;
+      for (let f = 0; f < F; f++) {
+        gradient.linear[f] =
+          (gradient.linear[f] as number) + dSide * (example.features[offset + f] as number);
+      }
+      const hidden = hiddens[c] as Float64Array;
+      for (let h = 0; h < H; h++) {
+        const t = hidden[h] as number;
+        gradient.w2[h] = (gradient.w2[h] as number) + dSide * t;
+        const dA = dSide * (w2[h] as number) * (1 - t * t);
+        gradient.b1[h] = (gradient.b1[h] as number) + dA;
+        const row = h * F;
+        for (let f = 0; f < F; f++) {
+          gradient.w1[row + f] =
+            (gradient.w1[row + f] as number) + dA * (example.features[offset + f] as number);
+        }
+      }
+    }
   }
 
   function train(examples: readonly SideNetExample[], trainOptions: TrainOptions = {}): TrainReport {
@@ -206,18 +218,16 @@ export function createSideNet(options: CreateSideNetOptions): SideNet {
     const inverseTemperature = 1 / temperature;
     const random = seededRandom(trainOptions.seed ?? 11);
     const lossBefore = loss(usable, temperature);
-    // Parameters as one flat view for Adam: [gate, linear, w1, b1, w2].
-    const size = 1 + F + H * F + H + H;
-    const gradient = new Float64Array(size);
-    const m = new Float64Array(size);
-    const v = new Float64Array(size);
+    const all = params.all;
+    const gradient = sideNetParameters(F, H);
+    // Adam's moment estimates, one per parameter.
+    const m = new Float64Array(all.length);
+    const v = new Float64Array(all.length);
     const beta1 = 0.9;
     const beta2 = 0.999;
     let step = 0;
     const order = usable.map((_, i) => i);
     const batchSize = 16;
-    const sides: Float64Array[] = [];
-    const hiddens: Float64Array[] = [];
 
     const maxSteps = trainOptions.maxSteps ?? Number.POSITIVE_INFINITY;
     let epoch = 0;
@@ -228,74 +238,22 @@ export function createSideNet(options: CreateSideNetOptions): SideNet {
         [order[i], order[j]] = [order[j] as number, order[i] as number];
       }
       for (let start = 0; start < order.length && step < maxSteps; start += batchSize) {
-        gradient.fill(0);
+        gradient.all.fill(0);
         const batch = order.slice(start, start + batchSize);
-        for (const index of batch) {
-          const example = usable[index] as SideNetExample;
-          const n = example.base.length;
-          while (sides.length < n) {
-            sides.push(new Float64Array(1));
-            hiddens.push(new Float64Array(H));
-          }
-          const logits = new Float64Array(n);
-          let max = -Infinity;
-          for (let c = 0; c < n; c++) {
-            const s = side(example.features, c, hiddens[c] as Float64Array);
-            (sides[c] as Float64Array)[0] = s;
-            logits[c] = ((example.base[c] as number) + gate * s) * inverseTemperature;
-            max = Math.max(max, logits[c] as number);
-          }
-          let all = 0;
-          let positive = 0;
-          const positives = new Set(example.positives);
-          for (let c = 0; c < n; c++) {
-            const e = Math.exp((logits[c] as number) - max);
-            logits[c] = e;
-            all += e;
-            if (positives.has(c)) positive += e;
-          }
-          // d loss / d logit_c = p_c − q_c, with q the softmax restricted to the positives.
-          for (let c = 0; c < n; c++) {
-            const e = logits[c] as number;
-            const d = (e / all - (positives.has(c) ? e / positive : 0)) * inverseTemperature;
-            if (d === 0) continue;
-            const s = (sides[c] as Float64Array)[0] as number;
-            gradient[0] = (gradient[0] as number) + d * s;
-            const dSide = d * gate;
-            if (dSide === 0) continue;
-            const offset = c * F;
-            for (let f = 0; f < F; f++) {
-              gradient[1 + f] =
-                (gradient[1 + f] as number) + dSide * (example.features[offset + f] as number);
-            }
-            const hidden = hiddens[c] as Float64Array;
-            for (let h = 0; h < H; h++) {
-              const t = hidden[h] as number;
-              const w2Index = 1 + F + H * F + H + h;
-              gradient[w2Index] = (gradient[w2Index] as number) + dSide * t;
-              const dA = dSide * (w2[h] as number) * (1 - t * t);
-              const b1Index = 1 + F + H * F + h;
-              gradient[b1Index] = (gradient[b1Index] as number) + dA;
-              const row = 1 + F + h * F;
-              for (let f = 0; f < F; f++) {
-                gradient[row + f] =
-                  (gradient[row + f] as number) + dA * (example.features[offset + f] as number);
-              }
-            }
-          }
-        }
+        for (const index of batch) accumulate(usable[index] as SideNetExample, inverseTemperature, gradient);
         step++;
         const correction1 = 1 - beta1 ** step;
         const correction2 = 1 - beta2 ** step;
-        for (let p = 0; p < size; p++) {
-          let g = (gradient[p] as number) / batch.length;
-          if (p > 0) g += weightDecay * read(p);
+        for (let p = 0; p < all.length; p++) {
+          let g = (gradient.all[p] as number) / batch.length;
+          // Weight decay on θ only: the gate (index 0) is free to grow.
+          if (p > 0) g += weightDecay * (all[p] as number);
           m[p] = beta1 * (m[p] as number) + (1 - beta1) * g;
           v[p] = beta2 * (v[p] as number) + (1 - beta2) * g * g;
           const update =
             (learningRate * ((m[p] as number) / correction1)) /
             (Math.sqrt((v[p] as number) / correction2) + 1e-8);
-          write(p, read(p) - update);
+          all[p] = (all[p] as number) - update;
         }
       }
     }
@@ -309,22 +267,6 @@ export function createSideNet(options: CreateSideNetOptions): SideNet {
     };
   }
 
-  function read(p: number): number {
-    if (p === 0) return gate;
-    if (p < 1 + F) return linear[p - 1] as number;
-    if (p < 1 + F + H * F) return w1[p - 1 - F] as number;
-    if (p < 1 + F + H * F + H) return b1[p - 1 - F - H * F] as number;
-    return w2[p - 1 - F - H * F - H] as number;
-  }
-
-  function write(p: number, value: number): void {
-    if (p === 0) gate = value;
-    else if (p < 1 + F) linear[p - 1] = value;
-    else if (p < 1 + F + H * F) w1[p - 1 - F] = value;
-    else if (p < 1 + F + H * F + H) b1[p - 1 - F - H * F] = value;
-    else w2[p - 1 - F - H * F - H] = value;
-  }
-
   return {
     features: featureNames,
     score,
@@ -335,7 +277,7 @@ export function createSideNet(options: CreateSideNetOptions): SideNet {
         version: sideNetVersion,
         features: featureNames,
         hidden: H,
-        gate,
+        gate: gate[0] as number,
         w1: [...w1],
         b1: [...b1],
         w2: [...w2],
@@ -344,4 +286,49 @@ export function createSideNet(options: CreateSideNetOptions): SideNet {
       };
     },
   };
+}
+
+/**
+ * Saved weights as parameters for `featureNames`. Weights name their features, so a list in
+ * another order loads with its columns moved to match (never silently misread); a list with other
+ * features, or arrays of the wrong size, throw.
+ */
+function loadParameters(
+  weights: z.output<typeof weightsSchema>,
+  featureNames: readonly string[],
+): SideNetParameters {
+  const F = featureNames.length;
+  const H = weights.hidden;
+  const source = new Map(weights.features.map((name, index) => [name, index]));
+  if (
+    source.size !== weights.features.length ||
+    F !== source.size ||
+    !featureNames.every((name) => source.has(name))
+  ) {
+    throw new ConfigError(
+      `SideNet weights were trained on features [${weights.features.join(', ')}] but this memory computes ` +
+        `[${featureNames.join(', ')}]: retrain them (loci train sidenet) for this version`,
+      [{ path: 'features', message: 'feature list differs' }],
+    );
+  }
+  if (
+    weights.w1.length !== H * F ||
+    weights.b1.length !== H ||
+    weights.w2.length !== H ||
+    weights.linear.length !== F
+  ) {
+    throw new ConfigError('SideNet weights have the wrong shape for their feature list and hidden size', [
+      { path: 'w1', message: 'shape mismatch' },
+    ]);
+  }
+  const params = sideNetParameters(F, H);
+  params.gate[0] = weights.gate;
+  featureNames.forEach((name, f) => {
+    const from = source.get(name) as number;
+    params.linear[f] = weights.linear[from] as number;
+    for (let h = 0; h < H; h++) params.w1[h * F + f] = weights.w1[h * F + from] as number;
+  });
+  params.b1.set(weights.b1);
+  params.w2.set(weights.w2);
+  return params;
 }

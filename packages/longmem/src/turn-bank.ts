@@ -17,7 +17,7 @@ export interface BankEntry {
 }
 
 /** Derived, cached per entry: everything recall needs that does not depend on the query. */
-interface EntryStats {
+export interface EntryStats {
   tokens: number;
   terms: Set<string>;
   speakerTerm: string;
