@@ -22,9 +22,7 @@ export type AgentEvent =
   | { type: 'heartbeat'; reason: 'requested' | 'function-failed' }
   | { type: 'chain-limit'; calls: number }
   | { type: 'observe-failed'; memory: string; error: string }
-  | { type: 'step-end'; stepId: string; messages: number; usage: Usage }
-  /** Background table maintenance failed (outside any step; retried later). */
-  | { type: 'maintenance-failed'; error: string };
+  | { type: 'step-end'; stepId: string; messages: number; usage: Usage };
 
 export type TraceEntry = Exclude<AgentEvent, { type: 'message-delta' | 'monologue-delta' }>;
 

@@ -1,6 +1,6 @@
 import { ConfigError, parseWith } from '@loci/core';
 import { z } from 'zod';
-import { agentConfigSchema } from './config.js';
+import { agentConfigSchema, withoutRetiredKeys } from './config.js';
 
 const blockSchema = z.object({
   label: z.string(),
@@ -26,7 +26,7 @@ export const agentStateSchema = z.object({
   /** How many messages the summary stands for. */
   summarizedCount: z.number().int().min(0),
   queue: z.array(z.string()),
-  config: agentConfigSchema,
+  config: z.preprocess(withoutRetiredKeys, agentConfigSchema),
   nextSeq: z.number().int().min(0),
   recallCount: z.number().int().min(0),
   archivalCount: z.number().int().min(0),

@@ -28,11 +28,6 @@ export const agentConfigSchema = z
     replyTokens: z.number().int().min(0).default(512),
     /** Character limit of a block created without one. */
     defaultBlockLimit: z.number().int().min(1).default(2000),
-    /**
-     * Every this many steps the agent compacts its tables and updates the full-text index while it
-     * waits for the LLM (one LanceDB optimize, ~0.1-0.2 s), so files stay few and searches fast. 0: never.
-     */
-    maintenanceEverySteps: z.number().int().min(0).default(100),
     temperature: z.number().min(0).max(2).optional(),
     /** Stream replies when the model can (send_message text arrives as deltas). */
     stream: z.boolean().default(true),
@@ -42,8 +37,23 @@ export const agentConfigSchema = z
 export type AgentConfig = z.output<typeof agentConfigSchema>;
 export type AgentConfigInput = z.input<typeof agentConfigSchema>;
 
-export function parseAgentConfig(input: unknown): AgentConfig {
-  const config = parseWith(agentConfigSchema, input ?? {}, 'agent config');
+/**
+ * Keys that earlier versions accepted and saved but that no longer do anything; they are dropped
+ * when read, so saved agents and old callers keep working. `maintenanceEverySteps`: the store
+ * keeps its own indexes fresh now.
+ */
+const retiredKeys = ['maintenanceEverySteps'];
+
+export function withoutRetiredKeys(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || !retiredKeys.some((key) => key in input)) return input;
+  const copy: Record<string, unknown> = { ...input };
+  for (const key of retiredKeys) delete copy[key];
+  return copy;
+}
+
+export function parseAgentConfig(raw: unknown): AgentConfig {
+  const input = withoutRetiredKeys(raw ?? {});
+  const config = parseWith(agentConfigSchema, input, 'agent config');
   if (config.warningThreshold > config.flushThreshold) {
     return parseWith(
       agentConfigSchema.refine(() => false, {
