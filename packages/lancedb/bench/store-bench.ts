@@ -4,12 +4,21 @@
  * latency on a current FTS index and right after a small write (which refreshes the index first),
  * recall@10 against exact cosine search in the namespace (sizes ≤ 100k), optimize time, peak RSS.
  *
- * Run: pnpm --filter @loci/lancedb bench [-- --rows 10000,100000,1000000] [--queries 200]
+ * Run: pnpm --filter @loci/lancedb bench [-- --rows 10000,100000,1000000] [--queries 200] [--rounds 50]
  * Sizes run in ascending order in one process, so the peak RSS printed for a size covers it and
  * every smaller one.
  */
 import { cpus, totalmem } from 'node:os';
-import { cosine, defineTable, type MemoryTable, type RowOf, seededRandom, vectorColumn } from '@loci/core';
+import {
+  cosine,
+  defineTable,
+  formatFigure,
+  type MemoryTable,
+  percentile,
+  type RowOf,
+  seededRandom,
+  vectorColumn,
+} from '@loci/core';
 import { makeTempDir } from '@loci/testing/temp-dir';
 import { z } from 'zod';
 import { createLanceStore } from '../src/lance-store.js';
@@ -60,10 +69,6 @@ function embedding(): Float32Array<ArrayBuffer> {
   return out;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 }
@@ -79,7 +84,7 @@ async function latencies(count: number, run: (index: number) => Promise<unknown>
   return times.sort((a, b) => a - b);
 }
 
-async function benchSize(rows: number, queries: number): Promise<Record<string, string>> {
+async function benchSize(rows: number, queries: number, rounds: number): Promise<Record<string, string>> {
   const dir = await makeTempDir('loci-store-bench-');
   const store = await createLanceStore({ uri: dir.path });
   const table: MemoryTable<Memory> = await store.openTable(memories);
@@ -159,11 +164,11 @@ async function benchSize(rows: number, queries: number): Promise<Record<string, 
     recall = (found / (checks * k)).toFixed(3);
   }
 
-  // The FTS index is brought up to date before a text search that follows a write; this is what a
-  // search costs right after an agent stored something.
-  process.stdout.write('  10 × (add 10 rows, then text search)...\n');
+  // What a search costs right after an agent stored something: the query is a new row's own text,
+  // so the rows the FTS index does not cover yet always match it.
+  process.stdout.write(`  ${rounds} × (add 10 rows, then text search)...\n`);
   const afterWrite: number[] = [];
-  for (let round = 0; round < 10; round++) {
+  for (let round = 0; round < rounds; round++) {
     const fresh = Array.from({ length: 10 }, (_, index) => ({
       id: `late-${round}-${index}`,
       text: sentence(),
@@ -175,7 +180,6 @@ async function benchSize(rows: number, queries: number): Promise<Record<string, 
     await table.search({ namespace: namespaceOf(round), mode: 'text', text: fresh[0]!.text.slice(0, 30), k });
     afterWrite.push(performance.now() - start);
   }
-  afterWrite.sort((a, b) => a - b);
 
   await store.close();
   await dir.remove();
@@ -185,22 +189,34 @@ async function benchSize(rows: number, queries: number): Promise<Record<string, 
     namespaces: String(used),
     'insert rows/s': Math.round(insertRate).toLocaleString('en'),
     'optimize s': (optimizeMs / 1000).toFixed(1),
-    'vector p50 ms': percentile(vectorTimes, 50).toFixed(1),
-    'vector p95 ms': percentile(vectorTimes, 95).toFixed(1),
-    'text p50 ms': percentile(textTimes, 50).toFixed(1),
-    'text p95 ms': percentile(textTimes, 95).toFixed(1),
-    'text after write p50 ms': percentile(afterWrite, 50).toFixed(0),
+    'vector p50 ms': formatFigure(percentile(vectorTimes, 50)),
+    'vector p95 ms': formatFigure(percentile(vectorTimes, 95)),
+    'text p50 ms': formatFigure(percentile(textTimes, 50)),
+    'text p95 ms': formatFigure(percentile(textTimes, 95)),
+    'text after write p50 ms': formatFigure(percentile(afterWrite, 50)),
+    'text after write p95 ms': formatFigure(percentile(afterWrite, 95)),
     'recall@10': recall,
     'peak RSS': mib(maxRss),
   };
 }
 
+const usage = `Usage: pnpm --filter @loci/lancedb bench [-- options]
+  --rows N[,N...]   table sizes, each ≥ ${batchSize} (default 10000,100000)
+  --queries N       timed vector and text searches per size (default 200)
+  --rounds N        timed text searches right after a 10-row add, per size (default 50)
+  --help            this text`;
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
   const sizes = argument('rows', '10000,100000')
     .split(',')
     .map((value) => Number(value.trim()))
     .sort((a, b) => a - b);
   const queries = Number(argument('queries', '200'));
+  const rounds = Number(argument('rounds', '50'));
   if (sizes.some((size) => !Number.isInteger(size) || size < batchSize)) {
     throw new Error(`--rows takes integers ≥ ${batchSize}, comma-separated (e.g. 10000,100000)`);
   }
@@ -212,7 +228,7 @@ async function main(): Promise<void> {
   for (const size of sizes) {
     process.stdout.write(`${size.toLocaleString('en')} rows:\n`);
     const started = performance.now();
-    results.push(await benchSize(size, queries));
+    results.push(await benchSize(size, queries, rounds));
     process.stdout.write(`  done in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
   }
   const columns = Object.keys(results[0] ?? {});

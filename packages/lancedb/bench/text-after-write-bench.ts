@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineTable, seededRandom } from '@loci/core';
+import { defineTable, formatFigure, percentile, seededRandom } from '@loci/core';
 import { z } from 'zod';
 import { createLanceStore } from '../src/lance-store.js';
 
@@ -53,8 +53,7 @@ for (let round = 0; round < rounds; round++) {
   await table.search({ namespace: 'a', mode: 'text', text: query, k: 10 });
   times.push(performance.now() - started);
 }
-times.sort((a, b) => a - b);
-const at = (q: number) => (times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0).toFixed(1);
-console.log(`rows ${rows}, ${rounds} rounds of add 3 + text search: p50 ${at(0.5)} ms, p95 ${at(0.95)} ms`);
+const at = (p: number) => formatFigure(percentile(times, p));
+console.log(`rows ${rows}, ${rounds} rounds of add 3 + text search: p50 ${at(50)} ms, p95 ${at(95)} ms`);
 await store.close();
 await rm(dir, { recursive: true, force: true });

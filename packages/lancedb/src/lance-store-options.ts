@@ -10,8 +10,23 @@ export const indexPolicySchema = z.strictObject({
   vectorIndexType: z.enum(['ivf_flat', 'ivf_pq']).default('ivf_flat'),
   /** Rows written through this handle after which indexes are refreshed in the background. */
   refreshAfterRows: z.int().positive().default(20_000),
+  /**
+   * Commits (add, upsert, delete) through this handle after which the table is compacted and its
+   * indexes refreshed in the background: many small appends otherwise leave many small files.
+   */
+  compactAfterWrites: z.int().positive().default(50),
   /** A BTREE index on `namespace` once the vector index is built: cheaper prefilters on big tables. */
   namespaceIndex: z.boolean().default(true),
+  /**
+   * The full-text index is brought up to date in the background this many milliseconds after the
+   * last write (at the latest ten times as long after the first unindexed one).
+   */
+  textRefreshDelayMs: z.int().min(0).default(100),
+  /**
+   * Rows written since the last full-text refresh that a text search scores itself; past this, a
+   * search waits for the refresh instead.
+   */
+  textTailLimit: z.int().min(0).max(2_000).default(500),
 });
 
 export const lanceStoreOptionsSchema = z.strictObject({
@@ -28,12 +43,14 @@ export const lanceStoreOptionsSchema = z.strictObject({
    * the latest version every time, so several processes sharing a store see each other's rows.
    */
   readConsistencySeconds: z.number().nonnegative().default(0),
-  indexPolicy: indexPolicySchema.default({
-    vectorIndexAfterRows: 50_000,
-    vectorIndexType: 'ivf_flat',
-    refreshAfterRows: 20_000,
-    namespaceIndex: true,
-  }),
+  indexPolicy: indexPolicySchema.prefault({}),
+  /**
+   * Hears of failures of background index work (a `StoreError`); that work is retried later and
+   * never fails a caller's read or write. Default: a process warning.
+   */
+  onBackgroundError: z
+    .custom<(error: Error) => void>((value) => typeof value === 'function', 'expected a function')
+    .optional(),
 });
 
 export type LanceStoreOptions = z.input<typeof lanceStoreOptionsSchema>;

@@ -26,7 +26,7 @@ const remoteScheme = /^[a-z][a-z0-9+.-]*:\/\//i;
  * LanceDB 0.31 sizes its CPU thread pool to the core count. On a 2-core machine, incremental
  * full-text index updates (`optimize()`) and FTS rebuilds deadlock after a few hundred thousand rows:
  * a pool task blocks waiting for work queued behind it, and every thread parks at 0% CPU. A larger
- * pool avoids it (measured: hung at 80k-200k rows with 2 threads, 600k rows fine with 8). An explicit
+ * pool avoids it (docs/benchmarks/store.md, "LanceDB 0.31 deadlock on 2 cores"). An explicit
  * LANCE_CPU_THREADS from the user wins; it must be set before LanceDB starts its runtime.
  */
 function ensureLanceCpuThreads(): void {
@@ -82,6 +82,9 @@ export async function createLanceStore(options: LanceStoreOptions = {}): Promise
     .catch((error: unknown) => failure(`cannot open the LanceDB store at ${uri}`, error));
 
   const open = new Set<LanceMemoryTable<{ id: string }>>();
+  const reportBackgroundError =
+    config.onBackgroundError ??
+    ((error: Error) => process.emitWarning(error.message, { code: 'LOCI_STORE_BACKGROUND' }));
 
   function checkName(name: unknown): string {
     if (typeof name !== 'string' || !tableNamePattern.test(name)) {
@@ -168,6 +171,7 @@ export async function createLanceStore(options: LanceStoreOptions = {}): Promise
           policy: config.indexPolicy,
           rowsAtOpen: await native.countRows(),
           rowKey,
+          onBackgroundError: reportBackgroundError,
         });
         open.add(table as unknown as LanceMemoryTable<{ id: string }>);
         return table as MemoryTable<z.output<TSchema> & { id: string }>;
@@ -185,6 +189,10 @@ export async function createLanceStore(options: LanceStoreOptions = {}): Promise
 
     async dropTable(name: string) {
       checkName(name);
+      // Background work on this table's handles ends first; it would fail on the dropped files.
+      const handles = [...open].filter((table) => table.name === name);
+      await Promise.all(handles.map((table) => table.settle()));
+      for (const table of handles) open.delete(table);
       try {
         await connection.dropTable(name);
       } catch (error) {

@@ -17,17 +17,17 @@ import { z } from 'zod';
 import { recordsToArrow } from './arrow-batch.js';
 import type { ArrowModule } from './arrow-schema.js';
 import { type ColumnSpec, NAMESPACE_COLUMN, ROW_KEY_COLUMN } from './columns.js';
-import { compileFilter, namespaceClause, sqlIdentifier, sqlString } from './filter-sql.js';
+import { compileFilter, namespaceClause } from './filter-sql.js';
+import { createIndexMaintenance } from './index-maintenance.js';
 import type { IndexPolicy } from './lance-store-options.js';
+import { mergeTextHits } from './merge-text-hits.js';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
 import { decodeRow, encodeRows, loneSurrogateAt } from './row-codec.js';
+import { idInClause, idSlices } from './row-refs.js';
+import { createTableOptimizer, isCommitConflict } from './table-optimizer.js';
+import { createTextIndexFreshness } from './text-index-freshness.js';
 
 export type LanceDbModule = typeof LanceDb;
-
-interface RowRef {
-  namespace: string;
-  id: string;
-}
 
 export interface LanceTableParts {
   lancedb: LanceDbModule;
@@ -42,6 +42,8 @@ export interface LanceTableParts {
   rowsAtOpen: number;
   /** The table has the row-key column (every table created by this version does). */
   rowKey: boolean;
+  /** Hears of failed background index work (already a `StoreError` naming the table). */
+  onBackgroundError(error: StoreError): void;
 }
 
 /** A `MemoryTable` plus what the store needs to close it cleanly. */
@@ -66,13 +68,12 @@ const pageSchema = z.object({
 
 // Commit conflicts with a concurrent compaction are retried, as LanceDB itself does for appends.
 const writeAttempts = 5;
-// A text search skips the FTS refresh only while the unindexed rows number at most `tailLimit` and
-// `tailShare` of the indexed ones; see ensureTextIndexCurrent.
-const tailLimit = 500;
-const tailShare = 0.02;
-// `IN` lists are sent in slices so a statement stays small however many ids a caller passes.
-const idSlice = 500;
 
+/**
+ * Table operations over one LanceDB table. Index upkeep lives beside it: `index-maintenance.ts`
+ * (vector/namespace indexes, compaction) and `text-index-freshness.ts` (the full-text index kept
+ * fresh in the background, and the rows it does not cover yet).
+ */
 export function createLanceTable<TRow extends { id: string }>(
   parts: LanceTableParts,
 ): LanceMemoryTable<TRow> {
@@ -82,104 +83,48 @@ export function createLanceTable<TRow extends { id: string }>(
   const vectorColumns = columns.filter((column) => column.kind === 'vector');
   const label = `table "${definition.name}"`;
 
-  let knownRows = parts.rowsAtOpen;
-  let rowsSinceRefresh = 0;
-  // Whether every vector column is known to have its index; until then a write past the
-  // threshold checks (and builds).
-  let vectorIndexed = false;
-  let maintenance: Promise<void> | undefined;
-  let optimizing: Promise<void> | undefined;
-  // Rows this handle wrote since the FTS index was last seen current, with the table version after
-  // the last of those writes; undefined when unknown.
-  let tail: { version: number; rows: RowRef[] } | undefined;
-
-  /** One LanceDB optimize at a time per handle; callers arriving meanwhile share it. */
-  function optimizeOnce(): Promise<void> {
-    optimizing ??= native
-      .optimize()
-      .then(() => undefined)
-      .finally(() => {
-        optimizing = undefined;
-      });
-    return optimizing;
+  function reportBackground(what: string) {
+    return (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      // Still losing to other commits after the retries (several processes writing one table):
+      // not a fault, and the next write tries again.
+      if (isCommitConflict(message)) return;
+      parts.onBackgroundError(new StoreError(`${label}: ${what} failed: ${message}`, { cause: error }));
+    };
   }
 
-  /**
-   * LanceDB answers a text search over rows the FTS index has not seen yet by brute force, but it
-   * scores them with other statistics than the indexed rows (measured: a row written just before a
-   * search for a rare term scored 6% below an indexed row it outranks once the index is refreshed),
-   * so before a text search the index is brought up to date (`optimize()`: incremental update plus a
-   * compaction of small files, 60 ms at 600 rows, 0.3 s at 5k, 0.6–1.3 s at 1M on 2 cores) when any
-   * row is missing from it. One case needs no refresh: when every unindexed row is one this handle
-   * wrote (see `tail`) and none of them matches the query, the result holds only indexed rows and
-   * the refresh would change no document frequency of a query term, only the row count and the
-   * average length, which `tailShare` keeps within a small share of the index.
-   */
-  async function ensureTextIndexCurrent(query: LanceDb.FullTextQuery): Promise<void> {
-    if (fullText.length === 0) return;
-    const before = await textIndexState();
-    if (before.unindexed === 0) return;
-    if (before.tailOnly && before.unindexed <= before.indexed * tailShare) {
-      const keys = tail?.rows ?? [];
-      const matching = await native.query().fullTextSearch(query).where(rowsClause(keys)).limit(1).toArray();
-      if (matching.length === 0) return;
-    }
-    tail = undefined;
-    await optimizeOnce();
-    const after = await textIndexState();
-    if (after.unindexed === 0) tail = { version: after.version, rows: [] };
-  }
-
-  /** The FTS index's coverage, and whether its unindexed rows are exactly `tail`. */
-  async function textIndexState(): Promise<{
-    indexed: number;
-    unindexed: number;
-    version: number;
-    tailOnly: boolean;
-  }> {
-    const [indices, version] = await Promise.all([native.listIndices(), native.version()]);
-    let indexed = Number.POSITIVE_INFINITY;
-    let unindexed = 0;
-    for (const index of indices) {
-      if (index.indexType !== 'FTS' || !index.columns.some((column) => fullText.includes(column))) continue;
-      indexed = Math.min(indexed, index.numIndexedRows ?? 0);
-      unindexed = Math.max(unindexed, index.numUnindexedRows ?? 0);
-    }
-    if (unindexed === 0) tail = { version, rows: [] };
-    // The version pins the table to the state after this handle's last tracked write, and the count
-    // rules out a write this handle did not see land (one racing the refresh, say).
-    const tailOnly = tail !== undefined && tail.version === version && tail.rows.length === unindexed;
-    return { indexed, unindexed, version, tailOnly };
-  }
-
-  function rowsClause(keys: readonly RowRef[]): string {
-    const byNamespace = new Map<string, string[]>();
-    for (const key of keys) {
-      const ids = byNamespace.get(key.namespace) ?? [];
-      ids.push(key.id);
-      byNamespace.set(key.namespace, ids);
-    }
-    return [...byNamespace]
-      .map(
-        ([namespace, ids]) =>
-          `(${namespaceClause(namespace)} AND ${sqlIdentifier('id')} IN (${ids.map(sqlString).join(', ')}))`,
-      )
-      .join(' OR ');
-  }
-
-  /**
-   * Records rows this handle just wrote as the index's unindexed tail, while the table's versions
-   * show no other commit in between (a write from elsewhere, or a compaction, forgets the tail).
-   */
-  async function trackTail(rows: RowRef[]): Promise<void> {
-    if (!tail || fullText.length === 0) return;
-    const known = tail;
-    const version = await native.version();
-    tail =
-      tail === known && version === known.version + 1 && known.rows.length + rows.length <= tailLimit
-        ? { version, rows: [...known.rows, ...rows] }
-        : undefined;
-  }
+  const optimizer = createTableOptimizer(native, {
+    mark: () => freshness.mark(),
+    onDone(mark) {
+      freshness.optimized(mark);
+      maintenance.optimized();
+    },
+  });
+  const freshness = createTextIndexFreshness({
+    table: native,
+    fullText,
+    optimizer,
+    tailLimit: policy.textTailLimit,
+    refreshDelayMs: policy.textRefreshDelayMs,
+    onError: reportBackground('full-text index refresh'),
+  });
+  const maintenance = createIndexMaintenance({
+    table: native,
+    optimizer,
+    vectorColumns: vectorColumns.map((column) => column.name),
+    async buildIndex(column, kind) {
+      const config =
+        kind === 'namespace'
+          ? lancedb.Index.btree()
+          : policy.vectorIndexType === 'ivf_pq'
+            ? lancedb.Index.ivfPq({ distanceType: metric })
+            : lancedb.Index.ivfFlat({ distanceType: metric });
+      await native.createIndex(column, { config, replace: true });
+    },
+    policy,
+    rowsAtOpen: parts.rowsAtOpen,
+    onError: reportBackground('background index maintenance'),
+  });
 
   async function storeCall<T>(what: string, call: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -208,64 +153,15 @@ export function createLanceTable<TRow extends { id: string }>(
     return decodeRow(columns, stored) as TRow;
   }
 
-  function afterWrite(rows: number): void {
-    knownRows += rows;
-    rowsSinceRefresh += rows;
-    scheduleMaintenance();
-  }
-
-  /**
-   * Starts background index work when the policy asks for it. Writes that land while a run is in
-   * progress are looked at again when it ends, so a threshold crossed meanwhile is not missed.
-   */
-  function scheduleMaintenance(): void {
-    if (maintenance) return;
-    const needsVectorIndex =
-      vectorColumns.length > 0 && !vectorIndexed && knownRows >= policy.vectorIndexAfterRows;
-    if (rowsSinceRefresh < policy.refreshAfterRows && !needsVectorIndex) return;
-    let failed = false;
-    maintenance = storeCall('background index maintenance', () => maintain(false))
-      // Background work must not crash the process: a failed run is retried at the next write that
-      // crosses a threshold, and `optimize()` runs the same work in the foreground and throws.
-      .catch(() => {
-        failed = true;
-      })
-      .finally(() => {
-        maintenance = undefined;
-        if (!failed) scheduleMaintenance();
-      });
-  }
-
-  /** Builds missing indexes, or folds new rows into existing ones. Never blocks a caller's write. */
-  async function maintain(compact: boolean): Promise<void> {
-    rowsSinceRefresh = 0;
-    knownRows = await native.countRows();
-    const indices = await native.listIndices();
-    const indexed = new Set(indices.flatMap((index) => index.columns));
-    let built = false;
-    if (knownRows >= policy.vectorIndexAfterRows) {
-      for (const column of vectorColumns) {
-        if (indexed.has(column.name)) continue;
-        const config =
-          policy.vectorIndexType === 'ivf_pq'
-            ? lancedb.Index.ivfPq({ distanceType: metric })
-            : lancedb.Index.ivfFlat({ distanceType: metric });
-        await native.createIndex(column.name, { config, replace: true });
-        built = true;
-      }
-      if (policy.namespaceIndex && !indexed.has(NAMESPACE_COLUMN)) {
-        await native.createIndex(NAMESPACE_COLUMN, { config: lancedb.Index.btree(), replace: true });
-        built = true;
-      }
-      vectorIndexed = true;
-    }
-    // A fresh index already covers every row; otherwise fold unindexed rows in (LanceDB searches
-    // them by brute force meanwhile, so results are current either way) and compact small files.
-    if (!built || compact) await optimizeOnce();
+  function afterWrite(namespace: string, ids: readonly string[], rows: number): void {
+    freshness.recordWrite(ids.map((id) => ({ namespace, id })));
+    maintenance.afterWrite(rows);
   }
 
   async function settle(): Promise<void> {
-    while (maintenance) await maintenance;
+    await freshness.settle();
+    await maintenance.settle();
+    await freshness.settle();
   }
 
   function vectorColumnFor(options: SearchOptions): ColumnSpec {
@@ -352,13 +248,36 @@ export function createLanceTable<TRow extends { id: string }>(
       more.length === 0
         ? new lancedb.MatchQuery(options.text, first)
         : new lancedb.MultiMatchQuery(options.text, fullText);
-    const rows = await storeCall('text search', async () => {
-      await ensureTextIndexCurrent(query);
-      return native.query().fullTextSearch(query).where(where).limit(limit).toArray();
-    });
-    return rows
-      .map((stored: Record<string, unknown>) => ({ row: decode(stored), score: Number(stored['_score']) }))
-      .sort((a, b) => b.score - a.score);
+    const namespace = options.namespace;
+    const toHits = (rows: Record<string, unknown>[]) =>
+      rows.map((stored) => ({ row: decode(stored), score: Number(stored['_score']) }));
+    const tail = await freshness.unindexedRows(namespace);
+    if (tail === undefined) {
+      // Rows the store cannot name are missing from the index: LanceDB scans them itself.
+      const rows = await storeCall('text search', () =>
+        native.query().fullTextSearch(query).where(where).limit(limit).toArray(),
+      );
+      return toHits(rows).sort((a, b) => b.score - a.score);
+    }
+    // The index's hits (fastSearch: indexed rows only) and LanceDB's own BM25 scan of the rows
+    // written since the last refresh, which scores them with the index's statistics.
+    const ids = [...new Set(tail.map((row) => row.id))];
+    const [indexed, written] = await Promise.all([
+      storeCall('text search', () =>
+        native.query().fullTextSearch(query).where(where).fastSearch().limit(limit).toArray(),
+      ),
+      ids.length === 0
+        ? []
+        : storeCall('text search', () =>
+            native
+              .query()
+              .fullTextSearch(query)
+              .where(`${where} AND ${idInClause(ids)}`)
+              .limit(limit)
+              .toArray(),
+          ),
+    ]);
+    return mergeTextHits(toHits(indexed), toHits(written), limit);
   }
 
   const table: LanceMemoryTable<TRow> = {
@@ -370,8 +289,11 @@ export function createLanceTable<TRow extends { id: string }>(
       const records = encodeRows(definition, columns, namespace, rows, { rowKey });
       if (records.length === 0) return;
       await storeCall('add', () => native.add(toArrow(records)));
-      await trackTail(records.map((record) => ({ namespace, id: record['id'] as string })));
-      afterWrite(records.length);
+      afterWrite(
+        namespace,
+        records.map((record) => record['id'] as string),
+        records.length,
+      );
     },
 
     async upsert({ namespace, rows }) {
@@ -389,17 +311,15 @@ export function createLanceTable<TRow extends { id: string }>(
           .whenNotMatchedInsertAll()
           .execute(toArrow([...lastById.values()])),
       );
-      await trackTail([...lastById.keys()].map((id) => ({ namespace, id })));
-      afterWrite(result.numInsertedRows + result.numUpdatedRows);
+      afterWrite(namespace, [...lastById.keys()], result.numInsertedRows + result.numUpdatedRows);
     },
 
     async get({ namespace, ids }) {
       const scoped = scope(namespace);
       const wanted = parseWith(idsSchema, ids, `${label} ids`);
       const found = new Map<string, TRow>();
-      for (let start = 0; start < wanted.length; start += idSlice) {
-        const slice = wanted.slice(start, start + idSlice);
-        const where = `${scoped} AND ${sqlIdentifier('id')} IN (${slice.map(sqlString).join(', ')})`;
+      for (const slice of idSlices(wanted)) {
+        const where = `${scoped} AND ${idInClause(slice)}`;
         const rows = await storeCall('get', () => native.query().where(where).toArray());
         for (const stored of rows) {
           const row = decode(stored);
@@ -424,15 +344,18 @@ export function createLanceTable<TRow extends { id: string }>(
         const checked = parseWith(idsSchema, ids, `${label} ids`);
         if (checked.length === 0) return 0;
         let removed = 0;
-        for (let start = 0; start < checked.length; start += idSlice) {
-          const slice = checked.slice(start, start + idSlice);
-          const sliced = `${where} AND ${sqlIdentifier('id')} IN (${slice.map(sqlString).join(', ')})`;
+        for (const slice of idSlices(checked)) {
+          const sliced = `${where} AND ${idInClause(slice)}`;
           const result = await storeCall('delete', () => native.delete(sliced));
+          freshness.recordCommit();
+          maintenance.afterWrite(0);
           removed += result.numDeletedRows;
         }
         return removed;
       }
       const result = await storeCall('delete', () => native.delete(where));
+      freshness.recordCommit();
+      maintenance.afterWrite(0);
       return result.numDeletedRows;
     },
 
@@ -502,7 +425,7 @@ export function createLanceTable<TRow extends { id: string }>(
 
     async optimize() {
       await settle();
-      await storeCall('optimize', () => maintain(true));
+      await storeCall('optimize', () => maintenance.run());
     },
 
     settle,
