@@ -147,7 +147,7 @@ describe('LociStore: documents under namespaces', () => {
     ]);
     expect(results[0]).toBeUndefined();
     expect(results[1]).toMatchObject({ key: 'a', value: { v: 1 } });
-    expect((results[2] as unknown[]).length).toBe(1);
+    expect(results[2]).toHaveLength(1);
     expect(results[3]).toEqual([['n']]);
   });
 });
