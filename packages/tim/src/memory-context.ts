@@ -1,0 +1,153 @@
+import type { EmbeddingModel, LanguageModel, MemoryStore, MemoryTable } from '@loci/core';
+import { createLsh, decodeMatrix, encodeMatrix, type Lsh } from './lsh.js';
+import type { ThoughtEvent, ThoughtStats } from './thought-events.js';
+import type { ResolvedSettings } from './thought-memory-options.js';
+import { lshTable, type ThoughtRow, thoughtsTable } from './thought-tables.js';
+import { createTurnQueue, type TurnQueue } from './turn-queue.js';
+
+export interface NamespaceState {
+  namespace: string;
+  lsh: Lsh;
+  queue: TurnQueue;
+  /** Writes of one namespace run one after the other. */
+  lock: Promise<void>;
+  /** The post-think run in progress, if any. */
+  thinking?: Promise<void> | undefined;
+  /** Another run was asked for while one was in progress. */
+  again: boolean;
+  /** Failed attempts since the last success. */
+  attempts: number;
+  idle?: NodeJS.Timeout | undefined;
+  /** Open thoughts per bucket at its last consolidation pass. */
+  consolidated: Map<number, number>;
+}
+
+type LshRow = { id: string; seed: number; buckets: number; dimensions: number; matrix: string };
+
+/** What the parts of a thought memory share: providers, settings, tables, per-namespace state, counters. */
+export interface MemoryContext {
+  model: LanguageModel | undefined;
+  embedder: EmbeddingModel;
+  settings: ResolvedSettings;
+  stats: Omit<ThoughtStats, 'callsPerExchange' | 'tokensPerExchange'>;
+  emit(event: ThoughtEvent): void;
+  thoughts(): Promise<MemoryTable<ThoughtRow>>;
+  lshRows(): Promise<MemoryTable<LshRow>>;
+  state(namespace: string): Promise<NamespaceState>;
+  states: Map<string, Promise<NamespaceState>>;
+  /** Runs `task` after every earlier write of the namespace. */
+  exclusive<T>(state: NamespaceState, task: () => Promise<T>): Promise<T>;
+}
+
+export function createMemoryContext(options: {
+  model: LanguageModel | undefined;
+  embedder: EmbeddingModel;
+  store: MemoryStore;
+  settings: ResolvedSettings;
+  onEvent: ((event: ThoughtEvent) => void) | undefined;
+}): MemoryContext {
+  const { embedder, store, settings, onEvent } = options;
+  let thoughtTable: Promise<MemoryTable<ThoughtRow>> | undefined;
+  let lshTableOpen: Promise<MemoryTable<LshRow>> | undefined;
+  const states = new Map<string, Promise<NamespaceState>>();
+
+  const context: MemoryContext = {
+    model: options.model,
+    embedder,
+    settings,
+    states,
+    stats: {
+      turns: 0,
+      exchanges: 0,
+      postThinkCalls: 0,
+      failedCalls: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      created: 0,
+      folded: 0,
+      superseded: 0,
+      dropped: 0,
+      consolidated: 0,
+    },
+    emit(event) {
+      try {
+        onEvent?.(event);
+      } catch {
+        // A listener's failure must not break the memory.
+      }
+    },
+    thoughts() {
+      thoughtTable ??= store
+        .openTable(thoughtsTable(embedder.modelId, embedder.dimensions))
+        .then((table) => table as MemoryTable<ThoughtRow>);
+      thoughtTable.catch(() => {
+        thoughtTable = undefined;
+      });
+      return thoughtTable;
+    },
+    lshRows() {
+      lshTableOpen ??= store.openTable(lshTable(embedder.modelId));
+      lshTableOpen.catch(() => {
+        lshTableOpen = undefined;
+      });
+      return lshTableOpen;
+    },
+    state(namespace) {
+      let existing = states.get(namespace);
+      if (!existing) {
+        existing = load(namespace);
+        states.set(namespace, existing);
+        existing.catch(() => states.delete(namespace));
+      }
+      return existing;
+    },
+    exclusive(state, task) {
+      const run = state.lock.then(task);
+      state.lock = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      return run;
+    },
+  };
+
+  /** The namespace's LSH matrix: the stored one, else a new one from the seed, stored now. */
+  async function load(namespace: string): Promise<NamespaceState> {
+    const table = await context.lshRows();
+    const [saved] = await table.get({ namespace, ids: ['lsh'] });
+    let lsh: Lsh;
+    if (saved && saved.dimensions === embedder.dimensions) {
+      lsh = createLsh({
+        dimensions: saved.dimensions,
+        buckets: saved.buckets,
+        seed: saved.seed,
+        matrix: decodeMatrix(saved.matrix),
+      });
+    } else {
+      lsh = createLsh({ dimensions: embedder.dimensions, buckets: settings.buckets, seed: settings.seed });
+      await table.upsert({
+        namespace,
+        rows: [
+          {
+            id: 'lsh',
+            seed: lsh.seed,
+            buckets: lsh.buckets,
+            dimensions: lsh.dimensions,
+            matrix: encodeMatrix(lsh.matrix),
+          },
+        ],
+      });
+    }
+    return {
+      namespace,
+      lsh,
+      queue: createTurnQueue(),
+      lock: Promise.resolve(),
+      again: false,
+      attempts: 0,
+      consolidated: new Map(),
+    };
+  }
+
+  return context;
+}

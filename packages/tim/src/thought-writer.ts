@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { cosine, type EmbeddingModel, embedInBatches, type MemoryTable, where } from '@loci/core';
+import type { Lsh } from './lsh.js';
+import type { ThoughtLabel } from './post-think.js';
+import { type ClosedReason, subjectKey, type Thought, thoughtKeyText } from './thought.js';
+import { fromRow, type ThoughtRow, toRow } from './thought-tables.js';
+
+/** One thought to write, from post-thinking or from `addThoughts`. */
+export interface ThoughtWrite {
+  id?: string;
+  subject: string;
+  relation: string;
+  object: string;
+  text: string;
+  sources: string[];
+  at: Date;
+  validFrom?: Date;
+  label: ThoughtLabel;
+  target?: string;
+}
+
+export type WriteOutcome =
+  | { action: 'created'; id: string }
+  /** Not stored twice: its sources were added to an existing thought (duplicate, merge or `same`). */
+  | { action: 'folded'; id: string; into: string; why: 'same' | 'duplicate' | 'merge' }
+  | { action: 'superseded'; id: string; closed: string; reason: ClosedReason };
+
+export interface WriterSettings {
+  embedder: EmbeddingModel;
+  /** Cosine at or above which a new thought in the same bucket is a duplicate, whatever its subject. */
+  duplicateThreshold: number;
+  /** Cosine at or above which a new thought with the same subject in the same bucket merges. */
+  mergeThreshold: number;
+}
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+function fold(into: Thought, write: { sources: string[]; at: Date }): void {
+  into.sources = union(into.sources, write.sources);
+  if (write.at.getTime() > into.at.getTime()) into.at = write.at;
+}
+
+/**
+ * Writes thoughts as one upsert (so a failure leaves nothing half-written): `same` folds sources
+ * into its target, `update` / `contradicts` close the target (validTo, supersededBy) and add the
+ * new thought, and `new` is checked against the open thoughts of its bucket first, so a
+ * near-duplicate is folded into the one already there instead of stored twice.
+ * Returns one outcome per write, in order, and the buckets that grew.
+ */
+export async function writeThoughts(
+  settings: WriterSettings,
+  table: MemoryTable<ThoughtRow>,
+  lsh: Lsh,
+  namespace: string,
+  writes: readonly ThoughtWrite[],
+): Promise<{ outcomes: WriteOutcome[]; grownBuckets: Set<number> }> {
+  if (writes.length === 0) return { outcomes: [], grownBuckets: new Set() };
+  const vectors = await embedInBatches(settings.embedder, writes.map(thoughtKeyText), { kind: 'document' });
+  const targetIds = [...new Set(writes.flatMap((write) => (write.target ? [write.target] : [])))];
+  const changed = new Map<string, Thought>();
+  for (const row of targetIds.length > 0 ? await table.get({ namespace, ids: targetIds }) : [])
+    changed.set(row.id, fromRow(row));
+  const touched = new Set<string>();
+  const created: Thought[] = [];
+  const outcomes: WriteOutcome[] = [];
+  const grownBuckets = new Set<number>();
+
+  for (const [index, write] of writes.entries()) {
+    const vector = vectors[index] as Float32Array;
+    const bucket = lsh.bucketOf(vector);
+    const target = write.target ? changed.get(write.target) : undefined;
+    if (write.label === 'same' && target) {
+      fold(target, write);
+      touched.add(target.id);
+      outcomes.push({ action: 'folded', id: target.id, into: target.id, why: 'same' });
+      continue;
+    }
+    const thought: Thought = {
+      id: write.id ?? `th_${randomUUID()}`,
+      subject: write.subject,
+      relation: write.relation,
+      object: write.object,
+      text: write.text,
+      sources: [...new Set(write.sources)],
+      at: write.at,
+      validFrom: write.validFrom ?? write.at,
+      bucket,
+      vector,
+    };
+    if ((write.label === 'update' || write.label === 'contradicts') && target) {
+      if (target.validTo === undefined) {
+        target.validTo = new Date(Math.max(thought.validFrom.getTime(), target.validFrom.getTime()));
+        target.supersededBy = thought.id;
+        target.closedReason = write.label === 'update' ? 'updated' : 'contradicted';
+        touched.add(target.id);
+      }
+      created.push(thought);
+      grownBuckets.add(bucket);
+      outcomes.push({
+        action: 'superseded',
+        id: thought.id,
+        closed: target.id,
+        reason: target.closedReason ?? 'updated',
+      });
+      continue;
+    }
+    const match = await nearest(settings, table, namespace, thought, created, changed);
+    if (match) {
+      fold(match.thought, write);
+      touched.add(match.thought.id);
+      outcomes.push({ action: 'folded', id: match.thought.id, into: match.thought.id, why: match.why });
+      continue;
+    }
+    created.push(thought);
+    grownBuckets.add(bucket);
+    outcomes.push({ action: 'created', id: thought.id });
+  }
+
+  const rows = [...[...touched].flatMap((id) => changed.get(id) ?? []), ...created].map((thought) =>
+    toRow(thought, subjectKey(thought.subject)),
+  );
+  if (rows.length > 0) await table.upsert({ namespace, rows });
+  return { outcomes, grownBuckets };
+}
+
+/** The open thought of the same bucket this one duplicates or merges into, if any. */
+async function nearest(
+  settings: WriterSettings,
+  table: MemoryTable<ThoughtRow>,
+  namespace: string,
+  thought: Thought,
+  created: readonly Thought[],
+  changed: Map<string, Thought>,
+): Promise<{ thought: Thought; why: 'duplicate' | 'merge' } | undefined> {
+  const key = subjectKey(thought.subject);
+  const hits = await table.search({
+    namespace,
+    mode: 'vector',
+    vector: thought.vector,
+    filter: where.and(where.eq('bucket', thought.bucket), where.isNull('valid_to')),
+    k: 5,
+  });
+  const pool: Thought[] = [
+    // A thought already changed in this batch is taken in its changed state.
+    ...hits.map((hit) => changed.get(hit.row.id) ?? fromRow(hit.row)),
+    ...created.filter((other) => other.bucket === thought.bucket && other.validTo === undefined),
+  ];
+  let best: { thought: Thought; why: 'duplicate' | 'merge'; similarity: number } | undefined;
+  for (const other of pool) {
+    if (other.validTo !== undefined) continue;
+    const similarity = cosine(thought.vector, other.vector);
+    const why =
+      similarity >= settings.duplicateThreshold
+        ? 'duplicate'
+        : subjectKey(other.subject) === key && similarity >= settings.mergeThreshold
+          ? 'merge'
+          : undefined;
+    if (why && (!best || similarity > best.similarity)) best = { thought: other, why, similarity };
+  }
+  if (!best) return undefined;
+  if (!changed.has(best.thought.id) && !created.includes(best.thought))
+    changed.set(best.thought.id, best.thought);
+  return { thought: best.thought, why: best.why };
+}
