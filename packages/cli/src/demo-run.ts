@@ -48,7 +48,7 @@ export async function askQuestion(options: {
 }): Promise<AnsweredQuestion> {
   const { memory, conversation, namespace, k, at } = options;
   const known = typeof options.question === 'string' ? undefined : options.question;
-  const query = known?.question ?? (options.question as string);
+  const query = typeof options.question === 'string' ? options.question : options.question.question;
   const evidence = new Set(known?.evidence ?? []);
   const started = performance.now();
   const items = await memory.recall({ query, namespace, k, at });

@@ -85,8 +85,10 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
     }
   }
 
-  const temporary = options.store ? undefined : await mkdtemp(join(tmpdir(), 'loci-bench-'));
-  const store = await openStore(options.store ?? (temporary as string));
+  // Without --store the run gets a temporary folder, removed afterwards.
+  const uri = options.store ?? (await mkdtemp(join(tmpdir(), 'loci-bench-')));
+  const temporary = options.store === undefined ? uri : undefined;
+  const store = await openStore(uri);
   try {
     const memory = createMethod(method, {
       embedder,
