@@ -13,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { createOpenAIChatModel } from './chat-model.js';
 import type { OpenAIChatModelOptions } from './options.js';
+import { providerFacts } from './provider-error.js';
 
 describeLanguageModelConformance('@loci/openai chat model (native tools)', async (server) =>
   createOpenAIChatModel({ model: 'test-model', baseURL: server.url, apiKey: 'test-key', retryDelayMs: 1 }),
@@ -108,7 +109,8 @@ describe('@loci/openai chat model against the scripted server', () => {
       server.setDefault({ content: 'late', delayMs: 10_000 });
       const error = await failure(model({ timeoutMs: 200, maxRetries: 1 }).generate({ messages: user('x') }));
       expect(error.code).toBe('timeout');
-      expect(error.message).toContain('timeoutMs');
+      expect(providerFacts(error)).toEqual({ timeoutMs: 200, phase: 'response', attempts: 2 });
+      expect(error.message).toContain('200 ms');
       expect(server.chatRequests()).toHaveLength(4);
     });
 
@@ -119,7 +121,7 @@ describe('@loci/openai chat model against the scripted server', () => {
         model({ baseURL: gone.url, maxRetries: 1 }).generate({ messages: user('x') }),
       );
       expect(error.code).toBe('connection_failed');
-      expect(error.message).toContain('baseURL');
+      expect(providerFacts(error)).toEqual({ attempts: 2 });
       expect(error.message).toContain(gone.url);
     });
 
@@ -310,16 +312,19 @@ describe('@loci/openai chat model against the scripted server', () => {
       expect(error).toBeInstanceOf(ProviderError);
     });
 
-    it('reports a stream that goes quiet for longer than timeoutMs', async () => {
-      server.enqueue({ content: 'one two three four five six', chunkDelayMs: 30_000 });
+    it('reports a stream that goes quiet for longer than timeoutMs, retried while nothing was handed on', async () => {
+      server.setDefault({ content: 'one two three four five six', chunkDelayMs: 30_000 });
       const seen: StreamPart[] = [];
       const error = await (async () => {
-        for await (const part of model({ timeoutMs: 300 }).stream!({ messages: user('x') })) seen.push(part);
+        for await (const part of model({ timeoutMs: 300, maxRetries: 1 }).stream!({ messages: user('x') }))
+          seen.push(part);
       })().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProviderError);
       expect(error).toMatchObject({ code: 'timeout' });
-      expect((error as Error).message).toContain('timeoutMs');
-      expect(seen.some((part) => part.type === 'finish')).toBe(false);
+      // The first chunk (the role) came, then nothing: a quiet stream, and no part for the caller yet.
+      expect(providerFacts(error)).toEqual({ timeoutMs: 300, phase: 'stream', attempts: 2 });
+      expect(seen).toEqual([]);
+      expect(server.chatRequests()).toHaveLength(2);
     });
 
     it('stops a stream aborted in the middle without a finish part', async () => {

@@ -3,23 +3,20 @@ import {
   type GenerateOptions,
   type GenerateResult,
   type LanguageModel,
-  ProviderError,
   type StreamPart,
   type ToolCall,
 } from '@loci/core';
 import {
-  argumentsText,
   type Completion,
-  chunkSchema,
   completionSchema,
   mapFinishReason,
   newToolCallId,
   parseReplyBody,
-  parseReplyValue,
   toolCallsFromCompletion,
   toUsage,
 } from './chat-reply.js';
 import { nativeRequest, type RequestSettings } from './chat-request.js';
+import { type StreamedReply, streamChat } from './chat-stream.js';
 import { describeEndpoint } from './client.js';
 import { asContextOverflow } from './context-overflow.js';
 import { connectEndpoint } from './endpoint.js';
@@ -31,16 +28,19 @@ import {
   maxTokensParameterFor,
 } from './known-models.js';
 import { type OpenAIChatModelOptions, parseChatModelOptions } from './options.js';
-import { classifyFailure } from './provider-error.js';
+import { checkFinished, incompleteReply } from './reply-checks.js';
 import { readResponseObject } from './response-object.js';
-import { abortReason, withRetries } from './retry.js';
+import { timedAttempt, withRetries } from './retry.js';
 
 type RawUsage = Completion['usage'];
 
 /** A `LanguageModel` over the `openai` SDK: OpenAI itself or any compatible server via `baseURL`. */
 export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageModel {
   const options = parseChatModelOptions(input);
-  const { client, baseURL, policy, timeout } = connectEndpoint(options, 'OpenAI chat model options');
+  const endpoint = connectEndpoint(options, 'OpenAI chat model options');
+  const { client, baseURL, policy, timeout } = endpoint;
+  const hooks = endpoint.hooks('chat');
+  const waitSettings = { timeoutMs: timeout, hooks, maxAttempts: policy.maxRetries + 1 };
   const toolMode = options.toolMode ?? 'native';
   const settings: RequestSettings = {
     model: options.model,
@@ -56,9 +56,6 @@ export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageMo
 
   const buildRequest = (request: GenerateOptions) =>
     toolMode === 'json' ? jsonModeRequest(request, settings) : nativeRequest(request, settings);
-
-  const requestOptions = (request: GenerateOptions) =>
-    request.signal === undefined ? { timeout } : { timeout, signal: request.signal };
 
   /** One place turns a reply into a result, so `stream` finishes with exactly what `generate` returns. */
   function toResult(
@@ -100,12 +97,26 @@ export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageMo
 
   async function generate(request: GenerateOptions): Promise<GenerateResult> {
     const params = buildRequest(request);
-    const completion = await withRetries(what, policy, request.signal, async () => {
-      const response = await client.chat.completions
-        .create({ ...params, stream: false }, requestOptions(request))
-        .asResponse();
-      return parseReplyBody(completionSchema, await response.text(), what);
-    }).catch((error: unknown) => {
+    const completion = await withRetries(
+      what,
+      policy,
+      request.signal,
+      (attempt) =>
+        timedAttempt(what, { ...waitSettings, signal: request.signal }, attempt, async (signal) => {
+          const response = await client.chat.completions
+            .create({ ...params, stream: false }, { timeout, signal })
+            .asResponse();
+          const body = parseReplyBody(completionSchema, await response.text(), what);
+          const choice = body.choices[0] as Completion['choices'][number];
+          // Without a finish reason the server never said the reply is whole: not an answer.
+          if (!choice.finish_reason) {
+            throw incompleteReply(`${what}: the reply has no finish_reason, so it may be cut off`);
+          }
+          checkFinished(choice.finish_reason, toolCallsFromCompletion(choice.message), what);
+          return body;
+        }),
+      hooks,
+    ).catch((error: unknown) => {
       throw asContextOverflow(error, () => overflowEstimate(request)) ?? error;
     });
     const choice = completion.choices[0] as Completion['choices'][number];
@@ -120,89 +131,27 @@ export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageMo
   }
 
   async function* streamNative(request: GenerateOptions): AsyncGenerator<StreamPart> {
-    const params = buildRequest(request);
-    const stream = await withRetries(what, policy, request.signal, () =>
-      client.chat.completions.create(
-        { ...params, stream: true, stream_options: { include_usage: true } },
-        requestOptions(request),
-      ),
-    ).catch((error: unknown) => {
-      throw asContextOverflow(error, () => overflowEstimate(request)) ?? error;
-    });
-    let content = '';
-    let refusal = '';
-    const calls = new Map<number, { id: string; name: string; arguments: string }>();
-    let finishReason: string | null | undefined;
-    let usage: RawUsage;
-    const chunks = stream[Symbol.asyncIterator]();
-    // The request timeout ends once the response starts; a stream that then goes quiet is caught
-    // here. The clock only runs while waiting for the server, not while the caller handles a part.
-    let stalled = false;
-    let idleTimer: NodeJS.Timeout | undefined;
-    let done = false;
+    let reply: StreamedReply;
     try {
-      while (true) {
-        idleTimer = setTimeout(() => {
-          stalled = true;
-          stream.controller.abort();
-        }, timeout);
-        const next = await chunks.next();
-        clearTimeout(idleTimer);
-        if (next.done) {
-          done = true;
-          // The SDK ends an aborted stream quietly; a cut-off stream must not pass for a finished one.
-          if (request.signal?.aborted || stalled) throw new Error('stream aborted');
-          break;
-        }
-        const raw = next.value;
-        const chunk = parseReplyValue(chunkSchema, raw, JSON.stringify(raw), what);
-        if (chunk.usage) usage = chunk.usage;
-        for (const choice of chunk.choices ?? []) {
-          if (choice.finish_reason) finishReason = choice.finish_reason;
-          const delta = choice.delta;
-          if (delta?.content) {
-            content += delta.content;
-            yield { type: 'text-delta', text: delta.content };
-          }
-          if (delta?.refusal) {
-            refusal += delta.refusal;
-            yield { type: 'text-delta', text: delta.refusal };
-          }
-          for (const call of delta?.tool_calls ?? []) {
-            const index = call.index ?? 0;
-            const entry = calls.get(index) ?? { id: '', name: '', arguments: '' };
-            calls.set(index, entry);
-            if (call.id) entry.id = call.id;
-            const name = call.function?.name;
-            // Most servers send the name once; a few repeat it whole in later chunks.
-            if (name && name !== entry.name) entry.name += name;
-            const argumentsDelta = argumentsText(call.function?.arguments);
-            entry.arguments += argumentsDelta;
-            const part: StreamPart = { type: 'tool-call-delta', index, argumentsDelta };
-            if (call.id) part.id = call.id;
-            if (name) part.name = name;
-            yield part;
-          }
-        }
-      }
+      reply = yield* streamChat(
+        {
+          client,
+          params: buildRequest(request),
+          what,
+          policy,
+          timeoutMs: timeout,
+          hooks,
+          signal: request.signal,
+        },
+        newToolCallId,
+      );
     } catch (error) {
-      if (request.signal?.aborted) throw abortReason(request.signal);
-      if (stalled) {
-        throw new ProviderError(
-          `${what}: the stream went quiet for more than timeoutMs (${timeout} ms); raise timeoutMs or check the server`,
-          { code: 'timeout', retryable: true, cause: error },
-        );
-      }
-      throw classifyFailure(error, what).error;
-    } finally {
-      clearTimeout(idleTimer);
-      // A caller that stops early (break) closes the HTTP stream instead of leaving it open.
-      if (!done) await chunks.return?.();
+      throw asContextOverflow(error, () => overflowEstimate(request)) ?? error;
     }
-    const toolCalls = [...calls.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([, call]) => ({ id: call.id || newToolCallId(), name: call.name, arguments: call.arguments }));
-    yield { type: 'finish', result: toResult(request, content || refusal, toolCalls, finishReason, usage) };
+    yield {
+      type: 'finish',
+      result: toResult(request, reply.content, reply.toolCalls, reply.finishReason, reply.usage),
+    };
   }
 
   /** JSON tool mode cannot show tool calls before the whole JSON object is in, so it streams the result. */

@@ -38,6 +38,8 @@ export function createClient(settings: ClientSettings): OpenAI {
     baseURL: settings.baseURL,
     maxRetries: 0,
     fetch: capturingFetch,
+    // Failures reach the caller as ProviderErrors; the SDK would also print some (a broken stream event) to the console.
+    logLevel: 'off',
     ...(settings.organization === undefined ? {} : { organization: settings.organization }),
     ...(settings.headers === undefined ? {} : { defaultHeaders: settings.headers }),
   });

@@ -51,6 +51,28 @@ describe('openAIConfigFromEnv', () => {
     expect(createOpenAIEmbedder(config!.embedder!).dimensions).toBe(768);
   });
 
+  it('reads the timeout and retry count for the chat model and the embedder', () => {
+    const config = openAIConfigFromEnv({
+      OPENAI_API_KEY: 'k',
+      LOCI_TIMEOUT_MS: '120000',
+      LOCI_MAX_RETRIES: '0',
+      LOCI_EMBEDDING_MODEL: 'text-embedding-3-small',
+    });
+    expect(config?.chat).toEqual({ apiKey: 'k', model: 'gpt-4o-mini', timeoutMs: 120_000, maxRetries: 0 });
+    expect(config?.embedder).toMatchObject({ timeoutMs: 120_000, maxRetries: 0 });
+    expect(createOpenAIChatModel(config!.chat).modelId).toBe('gpt-4o-mini');
+    for (const [name, value] of [
+      ['LOCI_TIMEOUT_MS', '0'],
+      ['LOCI_TIMEOUT_MS', '30s'],
+      ['LOCI_TIMEOUT_MS', '-5'],
+      ['LOCI_TIMEOUT_MS', '9999999999'],
+      ['LOCI_MAX_RETRIES', '21'],
+      ['LOCI_MAX_RETRIES', 'many'],
+    ] as const) {
+      expect(configError({ OPENAI_API_KEY: 'k', [name]: value }).message, `${name}=${value}`).toContain(name);
+    }
+  });
+
   it('names the variable that is wrong or missing', () => {
     expect(configError({ OPENAI_BASE_URL: 'localhost:11434' }).message).toContain('OPENAI_BASE_URL');
     expect(configError({ OPENAI_BASE_URL: 'http://localhost:11434/v1' }).message).toContain('LOCI_MODEL');

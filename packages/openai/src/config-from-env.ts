@@ -1,7 +1,7 @@
 import { parseWith } from '@loci/core';
 import { z } from 'zod';
 import { knownEmbeddingDimensions } from './known-models.js';
-import type { OpenAIChatModelOptions, OpenAIEmbedderOptions } from './options.js';
+import { maxTimerMs, type OpenAIChatModelOptions, type OpenAIEmbedderOptions } from './options.js';
 
 export interface OpenAIEnvConfig {
   chat: OpenAIChatModelOptions;
@@ -15,6 +15,19 @@ const positiveInteger = z
   .transform(Number)
   .pipe(z.int().positive());
 
+const retryCount = z
+  .string()
+  .regex(/^\d+$/, 'expected a whole number from 0 to 20')
+  .transform(Number)
+  .pipe(z.int().min(0).max(20));
+
+/** Node's timers fire at once past about 24.8 days. */
+const timeoutMs = z
+  .string()
+  .regex(/^\d+$/, 'expected a positive whole number of milliseconds')
+  .transform(Number)
+  .pipe(z.int().positive().max(maxTimerMs));
+
 const envSchema = z.object({
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
@@ -24,6 +37,8 @@ const envSchema = z.object({
   LOCI_TOOL_MODE: z.enum(['native', 'json']).optional(),
   LOCI_EMBEDDING_MODEL: z.string().optional(),
   LOCI_EMBEDDING_DIMENSIONS: positiveInteger.optional(),
+  LOCI_TIMEOUT_MS: timeoutMs.optional(),
+  LOCI_MAX_RETRIES: retryCount.optional(),
 });
 
 const defaultOpenAIModel = 'gpt-4o-mini';
@@ -57,10 +72,15 @@ export function openAIConfigFromEnv(
       'environment',
     );
   }
-  const connection: Pick<OpenAIChatModelOptions, 'apiKey' | 'baseURL' | 'organization'> = {};
+  const connection: Pick<
+    OpenAIChatModelOptions,
+    'apiKey' | 'baseURL' | 'organization' | 'timeoutMs' | 'maxRetries'
+  > = {};
   if (vars.OPENAI_API_KEY !== undefined) connection.apiKey = vars.OPENAI_API_KEY;
   if (vars.OPENAI_BASE_URL !== undefined) connection.baseURL = vars.OPENAI_BASE_URL;
   if (vars.OPENAI_ORG_ID !== undefined) connection.organization = vars.OPENAI_ORG_ID;
+  if (vars.LOCI_TIMEOUT_MS !== undefined) connection.timeoutMs = vars.LOCI_TIMEOUT_MS;
+  if (vars.LOCI_MAX_RETRIES !== undefined) connection.maxRetries = vars.LOCI_MAX_RETRIES;
 
   const chat: OpenAIChatModelOptions = { ...connection, model: vars.LOCI_MODEL ?? defaultOpenAIModel };
   if (vars.LOCI_CONTEXT_WINDOW !== undefined) chat.contextWindow = vars.LOCI_CONTEXT_WINDOW;

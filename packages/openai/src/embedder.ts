@@ -12,7 +12,7 @@ import { describeEndpoint } from './client.js';
 import { connectEndpoint } from './endpoint.js';
 import { knownEmbeddingDimensions } from './known-models.js';
 import { type OpenAIEmbedderOptions, parseEmbedderOptions } from './options.js';
-import { withRetries } from './retry.js';
+import { timedAttempt, withRetries } from './retry.js';
 
 const embeddingResponseSchema = z.looseObject({
   data: z.array(z.looseObject({ index: z.int().min(0).optional(), embedding: z.array(z.number()) })),
@@ -31,27 +31,37 @@ export function createOpenAIEmbedder(input: OpenAIEmbedderOptions): EmbeddingMod
     );
   }
   const dimensions: number = configuredDimensions;
-  const { client, baseURL, policy, timeout } = connectEndpoint(options, 'OpenAI embedder options');
+  const endpoint = connectEndpoint(options, 'OpenAI embedder options');
+  const { client, baseURL, policy, timeout } = endpoint;
+  const hooks = endpoint.hooks('embeddings');
   const maxBatchSize = options.maxBatchSize ?? defaultMaxBatchSize;
   // Only the text-embedding-3 family can shorten its vectors; other models reject the parameter.
   const sendDimensions = options.dimensions !== undefined && options.model.startsWith('text-embedding-3');
   const what = `embeddings (${options.model} at ${describeEndpoint(baseURL)})`;
 
   async function embedBatch(texts: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
-    const body = await withRetries(what, policy, signal, async () => {
-      const response = await client.embeddings
-        .create(
-          {
-            model: options.model,
-            input: texts,
-            encoding_format: 'float',
-            ...(sendDimensions ? { dimensions } : {}),
-          },
-          signal === undefined ? { timeout } : { timeout, signal },
-        )
-        .asResponse();
-      return parseReplyBody(embeddingResponseSchema, await response.text(), what);
-    });
+    const waitSettings = { timeoutMs: timeout, signal, hooks, maxAttempts: policy.maxRetries + 1 };
+    const body = await withRetries(
+      what,
+      policy,
+      signal,
+      (attempt) =>
+        timedAttempt(what, waitSettings, attempt, async (attemptSignal) => {
+          const response = await client.embeddings
+            .create(
+              {
+                model: options.model,
+                input: texts,
+                encoding_format: 'float',
+                ...(sendDimensions ? { dimensions } : {}),
+              },
+              { timeout, signal: attemptSignal },
+            )
+            .asResponse();
+          return parseReplyBody(embeddingResponseSchema, await response.text(), what);
+        }),
+      hooks,
+    );
     if (body.data.length !== texts.length) {
       throw new ProviderError(
         `${what}: sent ${texts.length} texts but got ${body.data.length} vectors back`,

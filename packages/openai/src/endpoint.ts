@@ -6,8 +6,10 @@ import {
   defaultMaxRetryDelayMs,
   defaultRetryDelayMs,
   defaultTimeoutMs,
+  defaultWaitNoticeMs,
 } from './options.js';
 import type { RetryPolicy } from './retry.js';
+import type { OpenAIRetryEvent, OpenAIWaitEvent, ProgressHooks } from './wait-clock.js';
 
 /** The connection settings the chat model and the embedder share. */
 export interface EndpointOptions {
@@ -19,6 +21,9 @@ export interface EndpointOptions {
   retryDelayMs?: number | undefined;
   maxRetryDelayMs?: number | undefined;
   timeoutMs?: number | undefined;
+  onWait?: ((event: OpenAIWaitEvent) => void) | undefined;
+  onRetry?: ((event: OpenAIRetryEvent) => void) | undefined;
+  waitNoticeMs?: number | undefined;
 }
 
 export interface Endpoint {
@@ -26,6 +31,8 @@ export interface Endpoint {
   baseURL: string;
   policy: RetryPolicy;
   timeout: number;
+  /** The progress hooks, for the operation named. */
+  hooks(operation: ProgressHooks['operation']): ProgressHooks;
 }
 
 /** A client, retry policy and timeout from validated options; `what` names the options in errors. */
@@ -53,5 +60,11 @@ export function connectEndpoint(options: EndpointOptions, what: string): Endpoin
       maxDelayMs: options.maxRetryDelayMs ?? defaultMaxRetryDelayMs,
     },
     timeout: options.timeoutMs ?? defaultTimeoutMs,
+    hooks: (operation) => ({
+      operation,
+      onWait: options.onWait,
+      onRetry: options.onRetry,
+      waitNoticeMs: options.waitNoticeMs ?? defaultWaitNoticeMs,
+    }),
   };
 }

@@ -1,6 +1,7 @@
 import { parseWith } from '@loci/core';
 import { z } from 'zod';
 import type { OpenAIChatModelId, OpenAIEmbeddingModelId } from './known-models.js';
+import type { OpenAIRetryEvent, OpenAIWaitEvent } from './wait-clock.js';
 
 /** Settings shared by the chat model and the embedder. */
 export interface OpenAIConnectionOptions {
@@ -11,14 +12,30 @@ export interface OpenAIConnectionOptions {
   organization?: string;
   /** Extra headers on every request (Azure gateways, proxies). */
   headers?: Record<string, string>;
-  /** Per try, until the response starts. Default 60 000. */
+  /**
+   * The longest the server may stay silent, per try: until a reply starts (for a reply that is not
+   * streamed, until it is complete), and between the chunks of a stream. Then the try fails with
+   * code 'timeout' (facts: `timeoutMs`, `phase`, `attempts`) and is retried. Default 60 000.
+   */
   timeoutMs?: number;
-  /** Tries after the first on 429, 5xx, 408, 409, timeouts and connection errors. Default 3. */
+  /**
+   * Tries after the first on 429, 5xx, 408, 409, timeouts, connection errors and replies cut off
+   * before they finished (a stream only while none of it has been handed on). Default 3.
+   */
   maxRetries?: number;
   /** First backoff wait, doubled each retry, with jitter. Default 500. */
   retryDelayMs?: number;
   /** Cap on one wait, also on the server's retry-after. Default 20 000. */
   maxRetryDelayMs?: number;
+  /**
+   * Called every `waitNoticeMs` while waiting for the server (before a reply starts, or while a
+   * stream is quiet), e.g. to show "waiting for the model… 30 s". Errors it throws are ignored.
+   */
+  onWait?: (event: OpenAIWaitEvent) => void;
+  /** Called after a failed try, before the pause ahead of the retry. Errors it throws are ignored. */
+  onRetry?: (event: OpenAIRetryEvent) => void;
+  /** How often `onWait` is called while a wait lasts. Default 1 000. */
+  waitNoticeMs?: number;
 }
 
 export interface OpenAIChatModelOptions extends OpenAIConnectionOptions {
@@ -46,15 +63,25 @@ export interface OpenAIEmbedderOptions extends OpenAIConnectionOptions {
   documentPrefix?: string;
 }
 
+/** Node's timers fire at once for longer delays (about 24.8 days). */
+export const maxTimerMs = 2_147_483_647;
+
+const hook = z.custom<(event: never) => void>((value) => typeof value === 'function', {
+  message: 'expected a function',
+});
+
 const connectionShape = {
   apiKey: z.string().min(1).optional(),
   baseURL: z.url({ protocol: /^https?$/ }).optional(),
   organization: z.string().min(1).optional(),
   headers: z.record(z.string(), z.string()).optional(),
-  timeoutMs: z.int().positive().optional(),
+  timeoutMs: z.int().positive().max(maxTimerMs).optional(),
   maxRetries: z.int().min(0).max(20).optional(),
-  retryDelayMs: z.int().min(0).optional(),
-  maxRetryDelayMs: z.int().min(0).optional(),
+  retryDelayMs: z.int().min(0).max(maxTimerMs).optional(),
+  maxRetryDelayMs: z.int().min(0).max(maxTimerMs).optional(),
+  onWait: hook.optional(),
+  onRetry: hook.optional(),
+  waitNoticeMs: z.int().min(10).max(maxTimerMs).optional(),
 };
 
 const chatOptionsSchema = z.strictObject({
@@ -86,3 +113,4 @@ export const defaultTimeoutMs = 60_000;
 export const defaultMaxRetries = 3;
 export const defaultRetryDelayMs = 500;
 export const defaultMaxRetryDelayMs = 20_000;
+export const defaultWaitNoticeMs = 1_000;

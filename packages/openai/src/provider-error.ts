@@ -8,6 +8,50 @@ export function excerpt(text: string, length = bodyExcerptLength): string {
   return text.length <= length ? text : `${text.slice(0, length)}…`;
 }
 
+/** What a provider error knows, for a caller to act on (the CLI turns codes and facts into advice). */
+export type ProviderFacts = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * Adds facts to a `ProviderError` as its `facts` property, next to `code`, `status` and `body`
+ * (`ProviderError` in `@loci/core` has no field for them yet).
+ */
+export function addFacts<E extends ProviderError>(error: E, facts: ProviderFacts): E {
+  const previous = providerFacts(error);
+  Object.defineProperty(error, 'facts', {
+    value: { ...previous, ...facts },
+    enumerable: true,
+    configurable: true,
+  });
+  return error;
+}
+
+/** The facts of an error from `@loci/openai`: `{}` for anything else. */
+export function providerFacts(error: unknown): ProviderFacts {
+  const facts =
+    typeof error === 'object' && error !== null ? (error as { facts?: unknown }).facts : undefined;
+  return typeof facts === 'object' && facts !== null ? (facts as ProviderFacts) : {};
+}
+
+/** Where a wait ran out: before the reply started, or while a started stream was quiet. */
+export type WaitPhase = 'response' | 'stream';
+
+/** The server sent nothing for `timeoutMs`; retried, as a busy server may answer the next try. */
+export function timeoutError(
+  what: string,
+  timeoutMs: number,
+  phase: WaitPhase,
+  cause?: unknown,
+): ProviderError {
+  const message =
+    phase === 'response'
+      ? `${what} timed out: no reply within ${timeoutMs} ms`
+      : `${what} timed out: the stream sent nothing for ${timeoutMs} ms`;
+  return addFacts(new ProviderError(message, { code: 'timeout', retryable: true, cause }), {
+    timeoutMs,
+    phase,
+  });
+}
+
 /** 408, 409, 429 and 5xx are worth another try; other 4xx mean the request itself is wrong. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
@@ -37,26 +81,20 @@ export interface ClassifiedFailure {
 export function classifyFailure(error: unknown, what: string): ClassifiedFailure {
   if (error instanceof ProviderError) return { error, retryable: error.retryable };
   if (error instanceof APIConnectionTimeoutError) {
+    // The SDK's own timer, a backstop behind the wait clock (wait-clock.ts), which names the figure.
     return {
-      error: new ProviderError(`${what} timed out; raise timeoutMs or check that the server is up`, {
-        code: 'timeout',
-        retryable: true,
-        cause: error,
-      }),
+      error: new ProviderError(`${what} timed out`, { code: 'timeout', retryable: true, cause: error }),
       retryable: true,
     };
   }
   if (error instanceof APIConnectionError) {
     const reason = error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
     return {
-      error: new ProviderError(
-        `${what} could not reach the server: ${reason}; check baseURL and that the server runs`,
-        {
-          code: 'connection_failed',
-          retryable: true,
-          cause: error,
-        },
-      ),
+      error: new ProviderError(`${what} could not reach the server: ${reason}`, {
+        code: 'connection_failed',
+        retryable: true,
+        cause: error,
+      }),
       retryable: true,
     };
   }
