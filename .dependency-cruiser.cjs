@@ -35,8 +35,7 @@ forbidden.push({
   severity: 'error',
   from: {
     path: '^packages/(?!testing/)[^/]+/src/',
-    // The developer benchmark replays a conversation through the scripted server (issue: loci bench memgpt).
-    pathNot: ['\\.(int\\.)?test\\.ts$', '/__fixtures__/', '^packages/cli/src/commands/bench-memgpt\\.ts$'],
+    pathNot: ['\\.(int\\.)?test\\.ts$', '/__fixtures__/'],
   },
   to: { path: '(^packages/testing/)|(node_modules/@loci/testing/)' },
 });

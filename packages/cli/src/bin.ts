@@ -1,7 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { processIo } from './cli-io.js';
 import { cliVersion } from './cli-version.js';
-import { registerBenchMemgpt } from './commands/bench-memgpt.js';
 import { registerBenchRecall } from './commands/bench-recall.js';
 import { registerChat } from './commands/chat.js';
 import { registerDemo } from './commands/demo.js';
@@ -23,7 +22,6 @@ registerModels(program, io);
 registerTrain(program, io);
 const bench = program.command('bench').description('Measure memory systems (see docs/benchmarks.md).');
 registerBenchRecall(bench, io);
-registerBenchMemgpt(bench);
 
 try {
   await program.parseAsync(process.argv);
