@@ -8,8 +8,6 @@ import { focusedTables } from './focused-tables.js';
 import { identityProjection } from './projection.js';
 import { serializeProjection } from './projection-format.js';
 
-const at = (day: number) => new Date(Date.UTC(2024, 0, 1 + day));
-
 describe('createFocusedMemory: keys and values', () => {
   it('reaches one value through several keys and deduplicates it (max and sum)', async () => {
     const embedder = createHashingEmbedder();
