@@ -7,10 +7,7 @@ export {
   type BenchTurn,
   categoryNames,
   loadLocomo,
-  parseConversation,
   parseLocomo,
-  splitEvidence,
-  turnText,
 } from './locomo.js';
 export {
   createMethod,
@@ -29,5 +26,3 @@ export {
   toJsonLine,
 } from './run-recall.js';
 export { type BudgetResult, recallAtBudget, recallAtK } from './scoring.js';
-export { parseSessionDate } from './session-date.js';
-export { createStoreSearchMemory, type StoreSearchMemoryOptions } from './store-search-memory.js';

@@ -11,7 +11,7 @@ export {
   StoreError,
   ToolCallError,
 } from './errors.js';
-export { type Filter, type FilterValue, filterFields, where } from './filter.js';
+export { type Filter, type FilterValue, where } from './filter.js';
 export { type FitOptions, fitToBudget } from './fit-to-budget.js';
 export { createInMemoryStore } from './in-memory-store.js';
 export type {
@@ -35,10 +35,8 @@ export type {
 export {
   memoryEventSchema,
   namespaceSchema,
-  observeOptionsSchema,
   parseObserveOptions,
   parseRecallOptions,
-  parseTurn,
   recallOptionsSchema,
   turnSchema,
 } from './memory-options.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
-import { memoryEventSchema, parseObserveOptions, parseRecallOptions, parseTurn } from './memory-options.js';
+import { memoryEventSchema, parseObserveOptions, parseRecallOptions, turnSchema } from './memory-options.js';
 
 const at = new Date(Date.UTC(2023, 4, 8));
 
@@ -81,13 +81,15 @@ describe('parseRecallOptions', () => {
 
 describe('turn schemas', () => {
   it('parses a turn from outside data and drops unknown keys', () => {
-    expect(parseTurn({ id: 't', speaker: 's', text: 'x', at, extra: 1 })).toEqual({
+    expect(turnSchema.parse({ id: 't', speaker: 's', text: 'x', at, extra: 1 })).toEqual({
       id: 't',
       speaker: 's',
       text: 'x',
       at,
     });
-    expect(() => parseTurn({ id: 't', speaker: 's', text: 'x', at, sessionId: '' })).toThrow(/sessionId/);
+    expect(() => turnSchema.parse({ id: 't', speaker: 's', text: 'x', at, sessionId: '' })).toThrow(
+      /sessionId/,
+    );
   });
 
   it('keeps the event union discriminated by type', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MemoryEvent, ObserveOptions, RecallOptions, Turn } from './memory.js';
+import type { MemoryEvent, ObserveOptions, RecallOptions } from './memory.js';
 import { parseWith } from './parse.js';
 
 /** A namespace as every `Memory` accepts it: non-empty, at most 256 characters. */
@@ -77,9 +77,4 @@ export function parseObserveOptions(options: ObserveOptions): ObserveOptions {
 /** What every `Memory.recall` calls first; same errors as `parseObserveOptions`. */
 export function parseRecallOptions(options: RecallOptions): RecallOptions {
   return withoutUndefined<RecallOptions>(parseWith(recallOptionsSchema, options, 'recall options'));
-}
-
-/** A `Turn` from outside data (a file, a request), validated. */
-export function parseTurn(input: unknown): Turn {
-  return withoutUndefined<Turn>(parseWith(turnSchema, input, 'turn'));
 }
