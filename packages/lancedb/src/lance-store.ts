@@ -172,6 +172,7 @@ export async function createLanceStore(options: LanceStoreOptions = {}): Promise
           rowsAtOpen: await native.countRows(),
           rowKey,
           onBackgroundError: reportBackgroundError,
+          serialCommits: !local,
         });
         open.add(table as unknown as LanceMemoryTable<{ id: string }>);
         return table as MemoryTable<z.output<TSchema> & { id: string }>;

@@ -44,11 +44,17 @@ export interface LanceTableParts {
   rowKey: boolean;
   /** Hears of failed background index work (already a `StoreError` naming the table). */
   onBackgroundError(error: StoreError): void;
+  /**
+   * Commit one at a time per handle: for object stores, where LanceDB's commit relies on the
+   * server's conditional PUT, which some S3-compatible servers (s3rver) ignore, so two commits of
+   * one process (a background optimize and a delete) could both win and lose one of them.
+   */
+  serialCommits: boolean;
 }
 
 /** A `MemoryTable` plus what the store needs to close it cleanly. */
 export interface LanceMemoryTable<TRow extends { id: string }> extends MemoryTable<TRow> {
-  /** Resolves when background index work started by writes has finished. */
+  /** Waits for background index work in progress and starts no more: the handle is closing. */
   settle(): Promise<void>;
 }
 
@@ -68,6 +74,16 @@ const pageSchema = z.object({
 
 // Commit conflicts with a concurrent compaction are retried, as LanceDB itself does for appends.
 const writeAttempts = 5;
+
+/** Runs commits one after another, in call order; a failed one does not stop the next. */
+function createCommitQueue() {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const run = last.then(work, work);
+    last = run.catch(() => undefined);
+    return run;
+  };
+}
 
 /**
  * Table operations over one LanceDB table. Index upkeep lives beside it: `index-maintenance.ts`
@@ -93,13 +109,17 @@ export function createLanceTable<TRow extends { id: string }>(
     };
   }
 
-  const optimizer = createTableOptimizer(native, {
-    mark: () => freshness.mark(),
-    onDone(mark) {
-      freshness.optimized(mark);
-      maintenance.optimized();
+  const commit = parts.serialCommits ? createCommitQueue() : <T>(work: () => Promise<T>) => work();
+  const optimizer = createTableOptimizer(
+    { optimize: () => commit(() => native.optimize()) },
+    {
+      mark: () => freshness.mark(),
+      onDone(mark) {
+        freshness.optimized(mark);
+        maintenance.optimized();
+      },
     },
-  });
+  );
   const freshness = createTextIndexFreshness({
     table: native,
     fullText,
@@ -119,7 +139,7 @@ export function createLanceTable<TRow extends { id: string }>(
           : policy.vectorIndexType === 'ivf_pq'
             ? lancedb.Index.ivfPq({ distanceType: metric })
             : lancedb.Index.ivfFlat({ distanceType: metric });
-      await native.createIndex(column, { config, replace: true });
+      await commit(() => native.createIndex(column, { config, replace: true }));
     },
     policy,
     rowsAtOpen: parts.rowsAtOpen,
@@ -162,6 +182,11 @@ export function createLanceTable<TRow extends { id: string }>(
     await freshness.settle();
     await maintenance.settle();
     await freshness.settle();
+  }
+
+  async function close(): Promise<void> {
+    await freshness.close();
+    await maintenance.settle();
   }
 
   function vectorColumnFor(options: SearchOptions): ColumnSpec {
@@ -288,7 +313,7 @@ export function createLanceTable<TRow extends { id: string }>(
       scope(namespace);
       const records = encodeRows(definition, columns, namespace, rows, { rowKey });
       if (records.length === 0) return;
-      await storeCall('add', () => native.add(toArrow(records)));
+      await storeCall('add', () => commit(() => native.add(toArrow(records))));
       afterWrite(
         namespace,
         records.map((record) => record['id'] as string),
@@ -305,11 +330,13 @@ export function createLanceTable<TRow extends { id: string }>(
       // before the row key merge on (namespace, id) and lack that protection across processes.
       const lastById = new Map(records.map((record) => [record['id'] as string, record]));
       const result = await storeCall('upsert', () =>
-        native
-          .mergeInsert(rowKey ? ROW_KEY_COLUMN : [NAMESPACE_COLUMN, 'id'])
-          .whenMatchedUpdateAll()
-          .whenNotMatchedInsertAll()
-          .execute(toArrow([...lastById.values()])),
+        commit(() =>
+          native
+            .mergeInsert(rowKey ? ROW_KEY_COLUMN : [NAMESPACE_COLUMN, 'id'])
+            .whenMatchedUpdateAll()
+            .whenNotMatchedInsertAll()
+            .execute(toArrow([...lastById.values()])),
+        ),
       );
       afterWrite(namespace, [...lastById.keys()], result.numInsertedRows + result.numUpdatedRows);
     },
@@ -346,14 +373,14 @@ export function createLanceTable<TRow extends { id: string }>(
         let removed = 0;
         for (const slice of idSlices(checked)) {
           const sliced = `${where} AND ${idInClause(slice)}`;
-          const result = await storeCall('delete', () => native.delete(sliced));
+          const result = await storeCall('delete', () => commit(() => native.delete(sliced)));
           freshness.recordCommit();
           maintenance.afterWrite(0);
           removed += result.numDeletedRows;
         }
         return removed;
       }
-      const result = await storeCall('delete', () => native.delete(where));
+      const result = await storeCall('delete', () => commit(() => native.delete(where)));
       freshness.recordCommit();
       maintenance.afterWrite(0);
       return result.numDeletedRows;
@@ -428,7 +455,7 @@ export function createLanceTable<TRow extends { id: string }>(
       await storeCall('optimize', () => maintenance.run());
     },
 
-    settle,
+    settle: close,
   };
   return table;
 }

@@ -39,6 +39,8 @@ export interface TextIndexFreshness {
   unindexedRows(namespace: string): Promise<readonly RowRef[] | undefined>;
   /** Drops a pending refresh and waits for one in progress. */
   settle(): Promise<void>;
+  /** As `settle`, and schedules no refresh after it: the handle is closing. */
+  close(): Promise<void>;
 }
 
 interface TailRow extends RowRef {
@@ -72,6 +74,7 @@ export function createTextIndexFreshness(options: TextIndexFreshnessOptions): Te
   let timer: ReturnType<typeof setTimeout> | undefined;
   let firstPendingAt: number | undefined;
   let background: Promise<void> | undefined;
+  let closed = false;
 
   /** Rows recorded up to `mark` are in the index. */
   function forgetUpTo(mark: number): void {
@@ -125,6 +128,7 @@ export function createTextIndexFreshness(options: TextIndexFreshnessOptions): Te
   }
 
   function schedule(): void {
+    if (closed) return;
     const now = Date.now();
     firstPendingAt ??= now;
     if (timer) clearTimeout(timer);
@@ -191,6 +195,10 @@ export function createTextIndexFreshness(options: TextIndexFreshnessOptions): Te
       timer = undefined;
       firstPendingAt = undefined;
       while (background) await background;
+    },
+    async close() {
+      closed = true;
+      await this.settle();
     },
   };
 }
