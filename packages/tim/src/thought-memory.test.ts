@@ -148,7 +148,9 @@ describe('thoughts supplied without a model', () => {
     expect(outcomes.map((outcome) => outcome.action)).toEqual(['created', 'folded', 'folded', 'created']);
     expect(outcomes[1]).toMatchObject({ why: 'duplicate', into: outcomes[0]?.id });
     expect(outcomes[2]).toMatchObject({ why: 'merge', into: outcomes[0]?.id });
-    const listed = await memory.listThoughts({ namespace: 'n' });
+    const listed = (await memory.listThoughts({ namespace: 'n' })).sort((a, b) =>
+      a.subject.localeCompare(b.subject),
+    );
     expect(listed.map((thought) => [thought.subject, thought.sources])).toEqual([
       ['Ben', ['a', 'b', 'c']],
       ['Lucia', ['d']],
