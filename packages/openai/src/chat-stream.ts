@@ -218,6 +218,10 @@ async function openStream(
   }
 }
 
+function isLostTail(error: unknown): boolean {
+  return error instanceof ProviderError && (error.code === 'incomplete_reply' || error.code === 'timeout');
+}
+
 /**
  * Streams a chat completion: yields its parts and returns the finished reply. A failure before the
  * first part is retried like any request; once parts were handed on, a failure ends the stream with
@@ -242,7 +246,13 @@ export async function* streamChat(
   const { reader, reply } = opened;
   try {
     yield* opened.parts;
-    for (let chunk = await reader.next(); chunk !== undefined; chunk = await reader.next()) {
+    for (;;) {
+      const chunk = await reader.next().catch((error: unknown) => {
+        // The reply said it finished; only the usage chunk or [DONE] after it was lost.
+        if (reply.finishReason !== undefined && isLostTail(error)) return undefined;
+        throw error;
+      });
+      if (chunk === undefined) break;
       yield* applyChunk(reply, chunk);
     }
     return finishedReply(reply, settings.what, newId);

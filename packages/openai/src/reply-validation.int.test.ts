@@ -114,6 +114,17 @@ describe('streamed replies', () => {
     expect(providerFacts(error)).toMatchObject({ partial: true });
   });
 
+  it('keeps a reply that finished when the connection drops before [DONE]', async () => {
+    server.setDefault({
+      misbehave: 'reset-mid-stream',
+      headers: { 'content-type': 'text/event-stream' },
+      body: `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'done' }, finish_reason: 'stop' }] })}\n\n`,
+    });
+    const { result } = await drain(model().stream!({ messages: user('x') }));
+    expect(result?.message.content).toBe('done');
+    expect(result?.finishReason).toBe('stop');
+  });
+
   it('retries a stream that drops before any part, and a connection closed before any response', async () => {
     server.enqueue(
       { misbehave: 'reset-mid-stream' },

@@ -49,7 +49,8 @@ export interface ScriptedReply {
  * - `no-finish-reason`: `finish_reason` is null throughout (a stream still ends with `[DONE]`).
  * - `cut-off`: the reply ends cleanly in the middle: a stream halfway through the last tool call's
  *   arguments (or the content), without finish reason or `[DONE]`; a JSON body halfway through.
- * - `reset-mid-stream`: as `cut-off`, but the connection is destroyed instead of ended.
+ * - `reset-mid-stream`: as `cut-off`, but the connection is destroyed instead of ended (with `body`:
+ *   after the body).
  * - `close-connection`: the connection is destroyed before any response.
  */
 export type Misbehaviour =
@@ -261,7 +262,9 @@ export async function startScriptedServer(options: { port?: number } = {}): Prom
     const headers = reply.headers ?? {};
     if (reply.body !== undefined) {
       response.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...headers });
-      response.end(reply.body);
+      if (reply.misbehave === 'reset-mid-stream')
+        response.write(reply.body, () => response.socket?.destroy());
+      else response.end(reply.body);
       return;
     }
     if (reply.status !== undefined && reply.status !== 200) {
