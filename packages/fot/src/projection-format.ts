@@ -105,3 +105,23 @@ function safeJson(text: string): unknown {
     });
   }
 }
+
+/** A `Projection` object checked against the keys' size, or serialized weights parsed and checked. */
+export function toProjection(input: unknown, dimensions: number): Projection {
+  const candidate = input as Projection;
+  if (typeof input !== 'object' || input === null || !(candidate.u instanceof Float32Array)) {
+    return parseProjection(input, dimensions);
+  }
+  if (candidate.dimensions !== dimensions) {
+    throw new DimensionMismatchError({
+      expected: dimensions,
+      actual: candidate.dimensions,
+      what: 'FoT projection',
+    });
+  }
+  const size = dimensions * candidate.rank;
+  if (!(candidate.v instanceof Float32Array) || candidate.u.length !== size || candidate.v.length !== size) {
+    throw corrupt('u and v must hold dimensions × rank values');
+  }
+  return candidate;
+}
