@@ -20,8 +20,8 @@ export interface LociMemoryMiddlewareOptions {
 
 /**
  * `createAgent` middleware: before each model call it recalls from a Loci `Memory` for the latest user
- * message and adds the items (with the turn ids they came from) to the system message; after each
- * exchange it observes the user's message and the final reply, so the memory learns as it goes.
+ * message and adds the items (with the turn ids they came from) to the system message; after the model's
+ * final reply it observes the user's message and that reply, so the memory learns as it goes.
  */
 export function lociMemoryMiddleware(options: LociMemoryMiddlewareOptions) {
   const k = options.k ?? 8;
@@ -30,38 +30,40 @@ export function lociMemoryMiddleware(options: LociMemoryMiddlewareOptions) {
   const assistantName = options.speakers?.assistant ?? 'assistant';
   return createMiddleware({
     name: 'LociMemoryMiddleware',
+    // Everything happens around the model call: before-/after-agent hooks only see the context keys of
+    // a middleware's own context schema, and the namespace resolver needs the caller's whole context.
     wrapModelCall: async (request, handler) => {
       const query = latest(request.messages, HumanMessage.isInstance);
       if (query === undefined) return handler(request);
       const namespace = resolveNamespace(options.namespace, request.runtime as MemoryRuntime);
       const items = await options.memory.recall({ namespace, query: messageText(query), k, tokenBudget });
-      if (items.length === 0) return handler(request);
-      return handler({ ...request, systemMessage: request.systemMessage.concat(renderRecalledBlock(items)) });
-    },
-    afterAgent: async (state, runtime) => {
-      const reply = latest(
-        state.messages,
-        (message) => AIMessage.isInstance(message) && (message.tool_calls ?? []).length === 0,
+      const reply = await handler(
+        items.length === 0
+          ? request
+          : { ...request, systemMessage: request.systemMessage.concat(renderRecalledBlock(items)) },
       );
-      const asked =
-        reply === undefined ? undefined : latestBefore(state.messages, reply, HumanMessage.isInstance);
-      if (reply === undefined || asked === undefined) return;
-      const namespace = resolveNamespace(options.namespace, runtime as MemoryRuntime);
-      const at = new Date();
-      for (const [message, speaker] of [
-        [asked, userName],
-        [reply, assistantName],
-      ] as const) {
-        const text = messageText(message);
-        if (text.trim().length === 0) continue;
-        await options.memory.observe({
-          namespace,
-          event: { type: 'turn', id: turnId(message), speaker, text, at },
-        });
+      if (AIMessage.isInstance(reply) && (reply.tool_calls ?? []).length === 0) {
+        await observeExchange(namespace, query, reply);
       }
-      await options.memory.flush?.();
+      return reply;
     },
   });
+
+  async function observeExchange(namespace: string, asked: BaseMessage, reply: AIMessage): Promise<void> {
+    const at = new Date();
+    for (const [message, speaker] of [
+      [asked, userName],
+      [reply, assistantName],
+    ] as const) {
+      const text = messageText(message);
+      if (text.trim().length === 0) continue;
+      await options.memory.observe({
+        namespace,
+        event: { type: 'turn', id: turnId(message), speaker, text, at },
+      });
+    }
+    await options.memory.flush?.();
+  }
 }
 
 function latest(
@@ -73,14 +75,6 @@ function latest(
     if (test(message)) return message;
   }
   return undefined;
-}
-
-function latestBefore(
-  messages: readonly BaseMessage[],
-  anchor: BaseMessage,
-  test: (message: BaseMessage) => boolean,
-) {
-  return latest(messages.slice(0, messages.indexOf(anchor)), test);
 }
 
 function turnId(message: BaseMessage): string {
