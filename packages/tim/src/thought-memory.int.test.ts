@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { LociError, type MemoryStore } from '@loci/core';
 import { createLanceStore } from '@loci/lancedb';
 import { createOpenAIChatModel, createOpenAIEmbedder } from '@loci/openai';
+import { describeMemoryConformance } from '@loci/testing/memory-conformance';
 import {
   chatRequestBody,
   type RecordedRequest,
@@ -10,7 +11,7 @@ import {
 } from '@loci/testing/scripted-server';
 import { makeTempDir } from '@loci/testing/temp-dir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPrompt } from './__fixtures__/fakes.js';
+import { echoThoughts, readPrompt, recordingModel } from './__fixtures__/fakes.js';
 import type { ThoughtEvent } from './thought-events.js';
 import { createThoughtMemory } from './thought-memory.js';
 import { thoughtsTable } from './thought-tables.js';
@@ -295,4 +296,21 @@ describe('hard deletion on LanceDB', () => {
     const recalled = await memory.recall({ query: text, namespace, k: 10, history: true });
     expect(recalled.flatMap((item) => item.sources)).toEqual(['t4']);
   });
+});
+
+describeMemoryConformance('createThoughtMemory on LanceDB (post-thinking every exchange)', async () => {
+  const embedder = createOpenAIEmbedder({
+    model: 'scripted-embed',
+    baseURL: server.url,
+    apiKey: 'test-key',
+    dimensions: 64,
+  });
+  return {
+    memory: createThoughtMemory({
+      model: recordingModel(echoThoughts),
+      embedder,
+      store,
+      postThink: { every: 1 },
+    }),
+  };
 });

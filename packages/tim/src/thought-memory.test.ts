@@ -547,3 +547,20 @@ describe('post-thinking', () => {
     ]);
   });
 });
+
+describe('idle post-thinking', () => {
+  it('post-thinks what is queued once no turn came for idleMs', async () => {
+    const model = recordingModel(echoThoughts);
+    const { memory } = setup({ model, postThink: { every: 100, idleMs: 30 } });
+    await memory.observe({ namespace: 'n', event: turn('i1', 'Ana', 'I planted tomatoes in the garden.') });
+    await memory.observe({ namespace: 'n', event: turn('i2', 'Ben', 'Tomatoes need sun.') });
+    expect(model.calls).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(model.calls).toHaveLength(1);
+    await memory.close();
+    expect((await memory.listThoughts({ namespace: 'n' })).flatMap((t) => t.sources).sort()).toEqual([
+      'i1',
+      'i2',
+    ]);
+  });
+});
