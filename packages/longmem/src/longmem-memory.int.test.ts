@@ -146,7 +146,7 @@ describe('LongMem persistence and training', () => {
           namespace: 'n',
           event: { type: 'turn', id: '', speaker: 'a', text: 'b', at: new Date('nope') },
         }),
-      ).rejects.toThrow(/observed event: id: turn id must not be empty; at/);
+      ).rejects.toThrow(/observe options: event.id: turn id must not be empty; event.at/);
       expect(() => createDefaultMemory({ embedder, store, sideNetWeights: { version: 1 } })).toThrow(
         /SideNet weights/,
       );
