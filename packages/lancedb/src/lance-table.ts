@@ -1,13 +1,11 @@
 import type * as LanceDb from '@lancedb/lancedb';
 import {
   ConfigError,
-  DimensionMismatchError,
   type Filter,
   LociError,
   type MemoryTable,
   parseWith,
   type QueryOptions,
-  type SearchHit,
   type SearchOptions,
   StoreError,
   type TableDefinition,
@@ -20,11 +18,10 @@ import { type ColumnSpec, NAMESPACE_COLUMN, ROW_KEY_COLUMN } from './columns.js'
 import { compileFilter, namespaceClause } from './filter-sql.js';
 import { createIndexMaintenance } from './index-maintenance.js';
 import type { IndexPolicy } from './lance-store-options.js';
-import { mergeTextHits } from './merge-text-hits.js';
-import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
 import { decodeRow, encodeRows, loneSurrogateAt } from './row-codec.js';
 import { idInClause, idSlices } from './row-refs.js';
 import { createTableOptimizer, isCommitConflict } from './table-optimizer.js';
+import { createTableSearch } from './table-search.js';
 import { createTextIndexFreshness } from './text-index-freshness.js';
 
 export type LanceDbModule = typeof LanceDb;
@@ -86,9 +83,10 @@ function createCommitQueue() {
 }
 
 /**
- * Table operations over one LanceDB table. Index upkeep lives beside it: `index-maintenance.ts`
- * (vector/namespace indexes, compaction) and `text-index-freshness.ts` (the full-text index kept
- * fresh in the background, and the rows it does not cover yet).
+ * Table operations over one LanceDB table. Searches are in `table-search.ts`; index upkeep lives
+ * beside it: `index-maintenance.ts` (vector/namespace indexes, compaction) and
+ * `text-index-freshness.ts` (the full-text index kept fresh in the background, and the rows it does
+ * not cover yet), sharing one `table-optimizer.ts`.
  */
 export function createLanceTable<TRow extends { id: string }>(
   parts: LanceTableParts,
@@ -189,121 +187,16 @@ export function createLanceTable<TRow extends { id: string }>(
     await maintenance.settle();
   }
 
-  function vectorColumnFor(options: SearchOptions): ColumnSpec {
-    if (options.vectorColumn !== undefined) {
-      const column = vectorColumns.find((candidate) => candidate.name === options.vectorColumn);
-      if (!column) {
-        throw new ConfigError(`${label}: "${options.vectorColumn}" is not a vector column`, [
-          { path: 'vectorColumn', message: 'not a vector column' },
-        ]);
-      }
-      return column;
-    }
-    const [only, ...others] = vectorColumns;
-    if (!only) throw new ConfigError(`${label} has no vector column to search`);
-    if (others.length > 0) {
-      throw new ConfigError(`${label} has several vector columns; pass vectorColumn`, [
-        { path: 'vectorColumn', message: 'required when a table has several vector columns' },
-      ]);
-    }
-    return only;
-  }
-
-  function similarity(distance: number): number {
-    // LanceDB returns 1 - cos for cosine, -dot for dot and the squared euclidean distance for l2.
-    if (metric === 'cosine') return 1 - distance;
-    if (metric === 'dot') return -distance;
-    return 1 / (1 + Math.sqrt(Math.max(0, distance)));
-  }
-
-  async function vectorSearch(
-    options: SearchOptions,
-    where: string,
-    limit: number,
-  ): Promise<SearchHit<TRow>[]> {
-    const column = vectorColumnFor(options);
-    const vector = options.vector;
-    if (!(vector instanceof Float32Array)) {
-      throw new ConfigError(`${label}: ${options.mode} search needs a Float32Array "vector"`, [
-        { path: 'vector', message: 'expected Float32Array' },
-      ]);
-    }
-    if (vector.length !== column.dimensions) {
-      throw new DimensionMismatchError({
-        expected: column.dimensions ?? 0,
-        actual: vector.length,
-        what: `${label}: query vector for column "${column.name}"`,
-      });
-    }
-    // `where` before the nearest-neighbour step is a prefilter (LanceDB's default): the k nearest
-    // rows OF THIS NAMESPACE come back even when other namespaces crowd the neighbourhood.
-    const rows = await storeCall('vector search', () =>
-      native
-        .vectorSearch(vector)
-        .column(column.name)
-        .distanceType(metric)
-        .where(where)
-        .limit(limit)
-        .toArray(),
-    );
-    return rows.map((stored: Record<string, unknown>) => ({
-      row: decode(stored),
-      score: similarity(Number(stored['_distance'])),
-    }));
-  }
-
-  async function textSearch(
-    options: SearchOptions,
-    where: string,
-    limit: number,
-  ): Promise<SearchHit<TRow>[]> {
-    if (typeof options.text !== 'string') {
-      throw new ConfigError(`${label}: ${options.mode} search needs "text"`, [
-        { path: 'text', message: 'expected string' },
-      ]);
-    }
-    const [first, ...more] = fullText;
-    if (!first) {
-      throw new ConfigError(`${label} has no fullText columns; declare them in the table definition`, [
-        { path: 'fullText', message: 'no full-text columns' },
-      ]);
-    }
-    if (options.text.trim().length === 0) return [];
-    const query =
-      more.length === 0
-        ? new lancedb.MatchQuery(options.text, first)
-        : new lancedb.MultiMatchQuery(options.text, fullText);
-    const namespace = options.namespace;
-    const toHits = (rows: Record<string, unknown>[]) =>
-      rows.map((stored) => ({ row: decode(stored), score: Number(stored['_score']) }));
-    const tail = await freshness.unindexedRows(namespace);
-    if (tail === undefined) {
-      // Rows the store cannot name are missing from the index: LanceDB scans them itself.
-      const rows = await storeCall('text search', () =>
-        native.query().fullTextSearch(query).where(where).limit(limit).toArray(),
-      );
-      return toHits(rows).sort((a, b) => b.score - a.score);
-    }
-    // The index's hits (fastSearch: indexed rows only) and LanceDB's own BM25 scan of the rows
-    // written since the last refresh, which scores them with the index's statistics.
-    const ids = [...new Set(tail.map((row) => row.id))];
-    const [indexed, written] = await Promise.all([
-      storeCall('text search', () =>
-        native.query().fullTextSearch(query).where(where).fastSearch().limit(limit).toArray(),
-      ),
-      ids.length === 0
-        ? []
-        : storeCall('text search', () =>
-            native
-              .query()
-              .fullTextSearch(query)
-              .where(`${where} AND ${idInClause(ids)}`)
-              .limit(limit)
-              .toArray(),
-          ),
-    ]);
-    return mergeTextHits(toHits(indexed), toHits(written), limit);
-  }
+  const searcher = createTableSearch<TRow>({
+    lancedb,
+    native,
+    definition,
+    columns,
+    freshness,
+    storeCall,
+    decode,
+    label,
+  });
 
   const table: LanceMemoryTable<TRow> = {
     name: definition.name,
@@ -427,27 +320,7 @@ export function createLanceTable<TRow extends { id: string }>(
     async search(options: SearchOptions) {
       const where = scope(options.namespace, options.filter);
       const k = parseWith(kSchema, options.k, `${label} search k`);
-      switch (options.mode) {
-        case 'vector':
-          return vectorSearch(options, where, k);
-        case 'text':
-          return textSearch(options, where, k);
-        case 'hybrid': {
-          // Deeper lists than k so an item ranked modestly by both can still win the fusion.
-          const depth = Math.min(10_000, Math.max(k * 2, k + 20));
-          const [byVector, byText] = await Promise.all([
-            vectorSearch(options, where, depth),
-            textSearch(options, where, depth),
-          ]);
-          return reciprocalRankFusion([byVector, byText], (hit) => hit.row.id)
-            .slice(0, k)
-            .map(({ item, score }) => ({ row: item.row, score }));
-        }
-        default:
-          throw new ConfigError(`${label}: search mode must be vector, text or hybrid`, [
-            { path: 'mode', message: `unknown mode ${JSON.stringify(options.mode)}` },
-          ]);
-      }
+      return searcher.search(options, where, k);
     },
 
     async optimize() {

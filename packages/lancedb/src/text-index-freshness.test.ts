@@ -116,6 +116,25 @@ describe('text index freshness', () => {
     await freshness.settle();
   });
 
+  it('drops the tail past its bound and trusts it again only after an optimize that covers it', async () => {
+    const { table, freshness, write, optimizer } = setup({ tailLimit: 2 });
+    expect(await freshness.unindexedRows('a')).toEqual([]);
+    let release = () => {};
+    table.state.hold = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const early = optimizer.run(); // started before the bulk write: does not cover it
+    write('a', 'a1', 'a2', 'a3');
+    write('a', 'a4');
+    release();
+    await early;
+    table.state.hold = undefined;
+    // a1..a3 are unindexed and no longer named: the search refreshes instead of trusting [a4].
+    expect(await freshness.unindexedRows('a')).toEqual([]);
+    expect(table.state.unindexed).toBe(0);
+    await freshness.settle();
+  });
+
   it('refreshes in the background after writes go quiet, one refresh at a time', async () => {
     const { table, freshness, write } = setup({ refreshDelayMs: 20 });
     expect(await freshness.unindexedRows('a')).toEqual([]);

@@ -75,6 +75,11 @@ export function createTextIndexFreshness(options: TextIndexFreshnessOptions): Te
   let firstPendingAt: number | undefined;
   let background: Promise<void> | undefined;
   let closed = false;
+  // Past the limit the recorded rows are dropped (a bulk load would otherwise keep every id until
+  // the next refresh): rows up to `droppedUpTo` are then known only to an optimize that started
+  // after them.
+  let droppedUpTo = 0;
+  let optimizedUpTo = 0;
 
   /** Rows recorded up to `mark` are in the index. */
   function forgetUpTo(mark: number): void {
@@ -100,7 +105,7 @@ export function createTextIndexFreshness(options: TextIndexFreshnessOptions): Te
     } else if (settled && syncedEpoch !== epoch) {
       // The first look after an optimize: it covered every row committed before it started, so
       // what is still unindexed was written since, by this handle if the count fits.
-      trusted = unindexed <= tail.length;
+      trusted = unindexed <= tail.length && optimizedUpTo >= droppedUpTo;
     } else if (settled && version !== syncVersion + commitsBefore) {
       // A commit this handle did not make (another process, or a write racing this check).
       trusted = false;
@@ -158,6 +163,7 @@ export function createTextIndexFreshness(options: TextIndexFreshnessOptions): Te
     mark: () => seq,
     optimized(mark) {
       forgetUpTo(mark);
+      optimizedUpTo = Math.max(optimizedUpTo, mark);
       epoch += 1;
     },
     recordWrite(rows) {
@@ -165,6 +171,11 @@ export function createTextIndexFreshness(options: TextIndexFreshnessOptions): Te
       seq += 1;
       commits += 1;
       for (const row of rows) tail.push({ namespace: row.namespace, id: row.id, seq });
+      if (tail.length > tailLimit) {
+        tail = [];
+        trusted = false;
+        droppedUpTo = seq;
+      }
       schedule();
     },
     recordCommit() {

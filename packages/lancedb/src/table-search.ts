@@ -1,0 +1,182 @@
+import type * as LanceDb from '@lancedb/lancedb';
+import {
+  ConfigError,
+  DimensionMismatchError,
+  type SearchHit,
+  type SearchOptions,
+  type TableDefinition,
+} from '@loci/core';
+import type { ColumnSpec } from './columns.js';
+import { mergeTextHits } from './merge-text-hits.js';
+import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
+import { idInClause } from './row-refs.js';
+import type { TextIndexFreshness } from './text-index-freshness.js';
+
+export interface TableSearchParts<TRow> {
+  lancedb: typeof LanceDb;
+  native: LanceDb.Table;
+  definition: TableDefinition;
+  columns: readonly ColumnSpec[];
+  freshness: TextIndexFreshness;
+  /** Runs a LanceDB call, turning its failures into `StoreError`s naming the table. */
+  storeCall<T>(what: string, call: () => Promise<T>): Promise<T>;
+  decode(stored: Record<string, unknown>): TRow;
+  label: string;
+}
+
+export interface TableSearch<TRow> {
+  /** `where` already scopes the namespace and applies the filter; `k` is checked. */
+  search(options: SearchOptions, where: string, k: number): Promise<SearchHit<TRow>[]>;
+}
+
+/** Vector, full-text and hybrid search over one LanceDB table. */
+export function createTableSearch<TRow extends { id: string }>(
+  parts: TableSearchParts<TRow>,
+): TableSearch<TRow> {
+  const { lancedb, native, definition, freshness, storeCall, decode, label } = parts;
+  const metric = definition.metric ?? 'cosine';
+  const fullText = definition.fullText ?? [];
+  const vectorColumns = parts.columns.filter((column) => column.kind === 'vector');
+
+  function vectorColumnFor(options: SearchOptions): ColumnSpec {
+    if (options.vectorColumn !== undefined) {
+      const column = vectorColumns.find((candidate) => candidate.name === options.vectorColumn);
+      if (!column) {
+        throw new ConfigError(`${label}: "${options.vectorColumn}" is not a vector column`, [
+          { path: 'vectorColumn', message: 'not a vector column' },
+        ]);
+      }
+      return column;
+    }
+    const [only, ...others] = vectorColumns;
+    if (!only) throw new ConfigError(`${label} has no vector column to search`);
+    if (others.length > 0) {
+      throw new ConfigError(`${label} has several vector columns; pass vectorColumn`, [
+        { path: 'vectorColumn', message: 'required when a table has several vector columns' },
+      ]);
+    }
+    return only;
+  }
+
+  function similarity(distance: number): number {
+    // LanceDB returns 1 - cos for cosine, -dot for dot and the squared euclidean distance for l2.
+    if (metric === 'cosine') return 1 - distance;
+    if (metric === 'dot') return -distance;
+    return 1 / (1 + Math.sqrt(Math.max(0, distance)));
+  }
+
+  async function vectorSearch(
+    options: SearchOptions,
+    where: string,
+    limit: number,
+  ): Promise<SearchHit<TRow>[]> {
+    const column = vectorColumnFor(options);
+    const vector = options.vector;
+    if (!(vector instanceof Float32Array)) {
+      throw new ConfigError(`${label}: ${options.mode} search needs a Float32Array "vector"`, [
+        { path: 'vector', message: 'expected Float32Array' },
+      ]);
+    }
+    if (vector.length !== column.dimensions) {
+      throw new DimensionMismatchError({
+        expected: column.dimensions ?? 0,
+        actual: vector.length,
+        what: `${label}: query vector for column "${column.name}"`,
+      });
+    }
+    // `where` before the nearest-neighbour step is a prefilter (LanceDB's default): the k nearest
+    // rows OF THIS NAMESPACE come back even when other namespaces crowd the neighbourhood.
+    const rows = await storeCall('vector search', () =>
+      native
+        .vectorSearch(vector)
+        .column(column.name)
+        .distanceType(metric)
+        .where(where)
+        .limit(limit)
+        .toArray(),
+    );
+    return rows.map((stored: Record<string, unknown>) => ({
+      row: decode(stored),
+      score: similarity(Number(stored['_distance'])),
+    }));
+  }
+
+  async function textSearch(
+    options: SearchOptions,
+    where: string,
+    limit: number,
+  ): Promise<SearchHit<TRow>[]> {
+    if (typeof options.text !== 'string') {
+      throw new ConfigError(`${label}: ${options.mode} search needs "text"`, [
+        { path: 'text', message: 'expected string' },
+      ]);
+    }
+    const [first, ...more] = fullText;
+    if (!first) {
+      throw new ConfigError(`${label} has no fullText columns; declare them in the table definition`, [
+        { path: 'fullText', message: 'no full-text columns' },
+      ]);
+    }
+    if (options.text.trim().length === 0) return [];
+    const query =
+      more.length === 0
+        ? new lancedb.MatchQuery(options.text, first)
+        : new lancedb.MultiMatchQuery(options.text, fullText);
+    const namespace = options.namespace;
+    const toHits = (rows: Record<string, unknown>[]) =>
+      rows.map((stored) => ({ row: decode(stored), score: Number(stored['_score']) }));
+    const tail = await freshness.unindexedRows(namespace);
+    if (tail === undefined) {
+      // Rows the store cannot name are missing from the index: LanceDB scans them itself.
+      const rows = await storeCall('text search', () =>
+        native.query().fullTextSearch(query).where(where).limit(limit).toArray(),
+      );
+      return toHits(rows).sort((a, b) => b.score - a.score);
+    }
+    // The index's hits (fastSearch: indexed rows only) and LanceDB's own BM25 scan of the rows
+    // written since the last refresh, which scores them with the index's statistics.
+    const ids = [...new Set(tail.map((row) => row.id))];
+    const [indexed, written] = await Promise.all([
+      storeCall('text search', () =>
+        native.query().fullTextSearch(query).where(where).fastSearch().limit(limit).toArray(),
+      ),
+      ids.length === 0
+        ? []
+        : storeCall('text search', () =>
+            native
+              .query()
+              .fullTextSearch(query)
+              .where(`${where} AND ${idInClause(ids)}`)
+              .limit(limit)
+              .toArray(),
+          ),
+    ]);
+    return mergeTextHits(toHits(indexed), toHits(written), limit);
+  }
+
+  return {
+    async search(options, where, k) {
+      switch (options.mode) {
+        case 'vector':
+          return vectorSearch(options, where, k);
+        case 'text':
+          return textSearch(options, where, k);
+        case 'hybrid': {
+          // Deeper lists than k so an item ranked modestly by both can still win the fusion.
+          const depth = Math.min(10_000, Math.max(k * 2, k + 20));
+          const [byVector, byText] = await Promise.all([
+            vectorSearch(options, where, depth),
+            textSearch(options, where, depth),
+          ]);
+          return reciprocalRankFusion([byVector, byText], (hit) => hit.row.id)
+            .slice(0, k)
+            .map(({ item, score }) => ({ row: item.row, score }));
+        }
+        default:
+          throw new ConfigError(`${label}: search mode must be vector, text or hybrid`, [
+            { path: 'mode', message: `unknown mode ${JSON.stringify(options.mode)}` },
+          ]);
+      }
+    },
+  };
+}
