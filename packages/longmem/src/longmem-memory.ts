@@ -1,5 +1,4 @@
 import {
-  countTokens,
   type EmbeddingModel,
   embedInBatches,
   fitToBudget,
@@ -9,12 +8,12 @@ import {
   parseObserveOptions,
   parseRecallOptions,
   parseWith,
-  type Recalled,
   turnKeyText,
 } from '@loci/core';
 import { z } from 'zod';
 import { collectCandidates, featureNames, prepareQuery, querySegments } from './candidate-features.js';
 import { bankTable, sideNetTable } from './memory-tables.js';
+import { chunkItems, turnItems } from './recalled-items.js';
 import { createSideNet, type SideNet } from './sidenet.js';
 import { selfSupervisedExamples } from './training-examples.js';
 import { type BankEntry, createTurnBank, type TurnBank } from './turn-bank.js';
@@ -285,73 +284,6 @@ export function createLongMemMemory(options: LongMemOptions): Memory {
     });
   }
 
-  function render(entry: BankEntry): string {
-    return `[${entry.at.toISOString().slice(0, 10)}] ${entry.speaker}: ${entry.text}`;
-  }
-
-  function turnItems(bank: TurnBank, ranked: readonly { position: number; score: number }[]): Recalled[] {
-    return ranked.map(({ position, score }) => {
-      const entry = bank.entry(position);
-      const text = render(entry);
-      return { text, score, kind: 'turn', sources: [entry.id], tokens: countTokens(text), at: entry.at };
-    });
-  }
-
-  /** Chunks of consecutive turns of one session up to `chunkTokens`, scored by their best turn. */
-  function chunkItems(
-    bank: TurnBank,
-    ranked: readonly { position: number; score: number }[],
-    k: number,
-  ): Recalled[] {
-    const out: Recalled[] = [];
-    const covered = new Set<number>();
-    for (const { position, score } of ranked) {
-      if (out.length >= k) break;
-      if (covered.has(position)) continue;
-      const session = bank.entry(position).sessionId;
-      let start = position;
-      let end = position;
-      let tokens = bank.stats(position).tokens;
-      // Grow around the hit, alternating sides, while the chunk has room.
-      for (let grew = true; grew; ) {
-        grew = false;
-        const before = start - 1;
-        if (before >= 0 && bank.entry(before).sessionId === session && !covered.has(before)) {
-          const t = bank.stats(before).tokens;
-          if (tokens + t <= chunkTokens) {
-            start = before;
-            tokens += t;
-            grew = true;
-          }
-        }
-        const after = end + 1;
-        if (after < bank.size && bank.entry(after).sessionId === session && !covered.has(after)) {
-          const t = bank.stats(after).tokens;
-          if (tokens + t <= chunkTokens) {
-            end = after;
-            tokens += t;
-            grew = true;
-          }
-        }
-      }
-      const members: BankEntry[] = [];
-      for (let i = start; i <= end; i++) {
-        covered.add(i);
-        members.push(bank.entry(i));
-      }
-      const text = members.map(render).join('\n');
-      out.push({
-        text,
-        score,
-        kind: 'chunk',
-        sources: members.map((entry) => entry.id),
-        tokens: countTokens(text),
-        at: bank.entry(position).at,
-      });
-    }
-    return out;
-  }
-
   const memory: Memory = {
     name: config.name ?? 'longmem',
 
@@ -410,7 +342,8 @@ export function createLongMemMemory(options: LongMemOptions): Memory {
       const ranked = candidates.positions
         .map((position, c) => ({ position, score: scores[c] as number }))
         .sort((a, b) => b.score - a.score || a.position - b.position);
-      const items = output === 'chunk' ? chunkItems(bank, ranked, k) : turnItems(bank, ranked.slice(0, k));
+      const items =
+        output === 'chunk' ? chunkItems(bank, ranked, k, chunkTokens) : turnItems(bank, ranked.slice(0, k));
       return parsed.tokenBudget === undefined
         ? items
         : fitToBudget(items, { tokenBudget: parsed.tokenBudget });
