@@ -1,5 +1,7 @@
+import { createRequire } from 'node:module';
 import { LociError } from '@loci/core';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { startOrtSafely } from './ort-startup.js';
 
 export type OrtModule = typeof import('onnxruntime-node');
 
@@ -7,7 +9,11 @@ let ortModule: Promise<OrtModule> | undefined;
 
 /** onnxruntime-node is a native library: load it only when a model is first used. */
 export function loadOrt(): Promise<OrtModule> {
-  ortModule ??= import('onnxruntime-node').catch((error: unknown) => {
+  ortModule ??= (async () => {
+    const ort = await import('onnxruntime-node');
+    await startOrtSafely(createRequire(import.meta.url).resolve('onnxruntime-node'));
+    return ort;
+  })().catch((error: unknown) => {
     ortModule = undefined;
     throw new LociError(
       'could not load onnxruntime-node (the native ONNX runtime); reinstall dependencies with `pnpm install`',
