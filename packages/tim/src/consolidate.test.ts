@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { mergedThought, planConsolidation } from './consolidate.js';
 import type { Thought } from './thought.js';
 
-function thought(id: string, subject: string, vector: number[], day: number, sources = [id]): Thought {
+function thought(id: string, subject: string, text: string, vector: number[], day: number): Thought {
   const at = new Date(Date.UTC(2023, 0, day));
   return {
     id,
     subject,
     relation: '',
     object: '',
-    text: id,
-    sources,
+    text,
+    sources: [id],
     at,
     validFrom: at,
     bucket: 0,
@@ -19,14 +19,17 @@ function thought(id: string, subject: string, vector: number[], day: number, sou
 }
 
 describe('consolidation plan', () => {
-  it('merges similar open thoughts of one subject into the most recent, keeping every source', () => {
+  it('merges same-subject thoughts that are similar and say the same words into the most recent', () => {
+    const rows = 'Ana rows on the canal every Sunday morning';
     const plans = planConsolidation(
       [
-        thought('old', 'Ana', [1, 0], 1),
-        thought('new', 'ana ', [0.99, 0.1], 5),
-        thought('other-subject', 'Ben', [1, 0], 3),
-        thought('unlike', 'Ana', [0, 1], 4),
-        { ...thought('closed', 'Ana', [1, 0], 2), validTo: new Date(Date.UTC(2023, 0, 3)) },
+        thought('old', 'Ana', `${rows}.`, [1, 0], 1),
+        thought('new', 'ana ', `${rows} with friends.`, [0.99, 0.1], 5),
+        thought('other-subject', 'Ben', `${rows}.`, [1, 0], 3),
+        thought('unlike', 'Ana', `${rows}.`, [0, 1], 4),
+        // Near in vector space, but a different fact: averaged word vectors do this.
+        thought('other-fact', 'Ana', 'Ana paints lake sunrises to relax after work.', [1, 0.05], 2),
+        { ...thought('closed', 'Ana', `${rows}.`, [1, 0], 2), validTo: new Date(Date.UTC(2023, 0, 3)) },
       ],
       0.9,
     );

@@ -1,4 +1,5 @@
 import { cosine } from '@loci/core';
+import { containment, contentTerms, mergeWordContainment } from './text-terms.js';
 import { subjectKey, type Thought } from './thought.js';
 
 /** One merge: `keep` gains the sources of `absorb`, which are removed. */
@@ -9,7 +10,7 @@ export interface MergePlan {
 
 /**
  * The consolidation pass of one bucket, by rule: open thoughts with the same subject whose vectors
- * are at least `threshold` similar become one (the most recent statement is kept, with the union
+ * are at least `threshold` similar and whose words one nearly contains (see text-terms.ts) become one (the most recent statement is kept, with the union
  * of sources and the earliest `validFrom`). Greedy and in time order, so the result is stable.
  */
 export function planConsolidation(thoughts: readonly Thought[], threshold: number): MergePlan[] {
@@ -27,8 +28,12 @@ export function planConsolidation(thoughts: readonly Thought[], threshold: numbe
     for (const keep of group) {
       if (taken.has(keep.id)) continue;
       taken.add(keep.id);
+      const words = contentTerms(keep.text);
       const absorb = group.filter(
-        (other) => !taken.has(other.id) && cosine(keep.vector, other.vector) >= threshold,
+        (other) =>
+          !taken.has(other.id) &&
+          cosine(keep.vector, other.vector) >= threshold &&
+          containment(words, contentTerms(other.text)) >= mergeWordContainment,
       );
       for (const other of absorb) taken.add(other.id);
       if (absorb.length > 0) plans.push({ keep, absorb });

@@ -1,4 +1,5 @@
 import { countTokens, type Recalled, reciprocalRankFusion } from '@loci/core';
+import { contentTerms } from './text-terms.js';
 import type { Thought } from './thought.js';
 import type { ScoredThought } from './thought-search.js';
 import type { QueuedTurn } from './turn-queue.js';
@@ -16,20 +17,6 @@ export function renderThought(thought: Thought): string {
 
 export function renderTurn(turn: Pick<QueuedTurn, 'at' | 'speaker' | 'text'>): string {
   return `[${day(turn.at)}] ${turn.speaker}: ${turn.text}`;
-}
-
-const stopwords = new Set(
-  'the and for are was were with what when where who whom which why how did does has have had his her its our their this that from into about you your they them she him not but'.split(
-    ' ',
-  ),
-);
-
-function terms(text: string): Set<string> {
-  return new Set(
-    (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter(
-      (word) => word.length > 2 && !stopwords.has(word),
-    ),
-  );
 }
 
 interface Entry {
@@ -83,7 +70,7 @@ export function rankRecall(options: {
     ...options.byVector.map(thoughtEntry),
     ...pending.map(({ turn, similarity }) => turnEntry(turn, similarity)),
   ].sort(byScore);
-  const queryTerms = terms(options.query);
+  const queryTerms = contentTerms(options.query);
   const best = Math.max(0, ...options.byText.map((hit) => hit.score));
   const textThoughts = options.byText.map((hit) => ({
     ...thoughtEntry(hit),
@@ -91,7 +78,7 @@ export function rankRecall(options: {
   }));
   const overlaps = pending
     .map(({ turn }) => {
-      const words = terms(turn.text);
+      const words = contentTerms(turn.text);
       return { turn, shared: [...queryTerms].filter((term) => words.has(term)).length };
     })
     .filter(({ shared }) => shared > 0);

@@ -2,6 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { cosine, type EmbeddingModel, embedInBatches, type MemoryTable, where } from '@loci/core';
 import type { Lsh } from './lsh.js';
 import type { ThoughtLabel } from './post-think.js';
+import {
+  containment,
+  contentTerms,
+  duplicateWordOverlap,
+  jaccard,
+  mergeWordContainment,
+} from './text-terms.js';
 import { type ClosedReason, subjectKey, type Thought, thoughtKeyText } from './thought.js';
 import { fromRow, type ThoughtRow, toRow } from './thought-tables.js';
 
@@ -40,6 +47,16 @@ function union(a: readonly string[], b: readonly string[]): string[] {
 function fold(into: Thought, write: { sources: string[]; at: Date }): void {
   into.sources = union(into.sources, write.sources);
   if (write.at.getTime() > into.at.getTime()) into.at = write.at;
+}
+
+/** A rule merge keeps the statement that says more (the other's words are all but contained in it). */
+function keepFuller(into: Thought, candidate: Thought): void {
+  if (contentTerms(candidate.text).size <= contentTerms(into.text).size) return;
+  into.text = candidate.text;
+  into.relation = candidate.relation;
+  into.object = candidate.object;
+  into.vector = candidate.vector;
+  into.bucket = candidate.bucket;
 }
 
 /**
@@ -109,6 +126,7 @@ export async function writeThoughts(
     const match = await nearest(settings, table, namespace, thought, created, changed);
     if (match) {
       fold(match.thought, write);
+      keepFuller(match.thought, thought);
       touched.add(match.thought.id);
       outcomes.push({ action: 'folded', id: match.thought.id, into: match.thought.id, why: match.why });
       continue;
@@ -147,14 +165,18 @@ async function nearest(
     ...hits.map((hit) => changed.get(hit.row.id) ?? fromRow(hit.row)),
     ...created.filter((other) => other.bucket === thought.bucket && other.validTo === undefined),
   ];
+  const words = contentTerms(thought.text);
   let best: { thought: Thought; why: 'duplicate' | 'merge'; similarity: number } | undefined;
   for (const other of pool) {
     if (other.validTo !== undefined) continue;
     const similarity = cosine(thought.vector, other.vector);
+    const otherWords = contentTerms(other.text);
     const why =
-      similarity >= settings.duplicateThreshold
+      similarity >= settings.duplicateThreshold && jaccard(words, otherWords) >= duplicateWordOverlap
         ? 'duplicate'
-        : subjectKey(other.subject) === key && similarity >= settings.mergeThreshold
+        : subjectKey(other.subject) === key &&
+            similarity >= settings.mergeThreshold &&
+            containment(words, otherWords) >= mergeWordContainment
           ? 'merge'
           : undefined;
     if (why && (!best || similarity > best.similarity)) best = { thought: other, why, similarity };
