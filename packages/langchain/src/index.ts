@@ -1,3 +1,4 @@
+export { LociChatMessageHistory, type LociChatMessageHistoryInput } from './chat-message-history.js';
 export {
   type ChatModelSettings,
   type FromLangChainChatModelOptions,
