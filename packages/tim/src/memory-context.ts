@@ -8,6 +8,8 @@ import { createTurnQueue, type TurnQueue } from './turn-queue.js';
 export interface NamespaceState {
   namespace: string;
   lsh: Lsh;
+  /** Whether the LSH matrix is in the store yet (it is written with the namespace's first thought). */
+  lshStored: boolean;
   queue: TurnQueue;
   /** Writes of one namespace run one after the other. */
   lock: Promise<void>;
@@ -35,6 +37,8 @@ export interface MemoryContext {
   lshRows(): Promise<MemoryTable<LshRow>>;
   state(namespace: string): Promise<NamespaceState>;
   states: Map<string, Promise<NamespaceState>>;
+  /** Stores the namespace's LSH matrix if it is not stored yet. */
+  storeLsh(state: NamespaceState): Promise<void>;
   /** Runs `task` after every earlier write of the namespace. */
   exclusive<T>(state: NamespaceState, task: () => Promise<T>): Promise<T>;
 }
@@ -101,32 +105,12 @@ export function createMemoryContext(options: {
       }
       return existing;
     },
-    exclusive(state, task) {
-      const run = state.lock.then(task);
-      state.lock = run.then(
-        () => undefined,
-        () => undefined,
-      );
-      return run;
-    },
-  };
-
-  /** The namespace's LSH matrix: the stored one, else a new one from the seed, stored now. */
-  async function load(namespace: string): Promise<NamespaceState> {
-    const table = await context.lshRows();
-    const [saved] = await table.get({ namespace, ids: ['lsh'] });
-    let lsh: Lsh;
-    if (saved && saved.dimensions === embedder.dimensions) {
-      lsh = createLsh({
-        dimensions: saved.dimensions,
-        buckets: saved.buckets,
-        seed: saved.seed,
-        matrix: decodeMatrix(saved.matrix),
-      });
-    } else {
-      lsh = createLsh({ dimensions: embedder.dimensions, buckets: settings.buckets, seed: settings.seed });
+    async storeLsh(state) {
+      if (state.lshStored) return;
+      const { lsh } = state;
+      const table = await context.lshRows();
       await table.upsert({
-        namespace,
+        namespace: state.namespace,
         rows: [
           {
             id: 'lsh',
@@ -137,10 +121,37 @@ export function createMemoryContext(options: {
           },
         ],
       });
-    }
+      state.lshStored = true;
+    },
+    exclusive(state, task) {
+      const run = state.lock.then(task);
+      state.lock = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      return run;
+    },
+  };
+
+  /** The namespace's state, with its LSH matrix: the stored one, else a new one from the seed. */
+  async function load(namespace: string): Promise<NamespaceState> {
+    const table = await context.lshRows();
+    const [saved] = await table.get({ namespace, ids: ['lsh'] });
+    // A new namespace's matrix is made from the seed now and stored with its first thought, so a
+    // recall of an empty namespace writes nothing.
+    const lsh =
+      saved && saved.dimensions === embedder.dimensions
+        ? createLsh({
+            dimensions: saved.dimensions,
+            buckets: saved.buckets,
+            seed: saved.seed,
+            matrix: decodeMatrix(saved.matrix),
+          })
+        : createLsh({ dimensions: embedder.dimensions, buckets: settings.buckets, seed: settings.seed });
     return {
       namespace,
       lsh,
+      lshStored: saved !== undefined && saved.dimensions === embedder.dimensions,
       queue: createTurnQueue(),
       lock: Promise.resolve(),
       again: false,

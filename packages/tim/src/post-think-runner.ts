@@ -66,6 +66,7 @@ export async function applyWrites(
 ): Promise<WriteOutcome[]> {
   const table = await context.thoughts();
   return context.exclusive(state, async () => {
+    await context.storeLsh(state);
     const { outcomes, grownBuckets } = await writeThoughts(
       {
         embedder: context.embedder,

@@ -102,6 +102,8 @@ export async function forgetThoughts(
       turns = state.queue.size;
       state.queue.clear();
       thoughts = await table.delete({ namespace, filter: where.isNotNull('id') });
+      await (await context.lshRows()).delete({ namespace, ids: ['lsh'] });
+      state.lshStored = false;
       state.consolidated.clear();
     } else {
       throw new ConfigError('forget needs sources, subject or all', [

@@ -6,7 +6,7 @@ import { bagOfWordsEmbedder, echoThoughts, readPrompt, recordingModel } from './
 import type { ThoughtEvent } from './thought-events.js';
 import { createThoughtMemory, type ThoughtMemory } from './thought-memory.js';
 import type { ThoughtMemoryOptions } from './thought-memory-options.js';
-import { thoughtsTable } from './thought-tables.js';
+import { lshTable, thoughtsTable } from './thought-tables.js';
 
 const day = (d: number) => new Date(Date.UTC(2023, 4, d, 12));
 
@@ -562,5 +562,35 @@ describe('idle post-thinking', () => {
       'i1',
       'i2',
     ]);
+  });
+});
+
+describe('the LSH matrix', () => {
+  it('is stored with the memory on the first write, so a memory opened later keeps the buckets', async () => {
+    const store = createInMemoryStore();
+    const embedder = bagOfWordsEmbedder();
+    const first = createThoughtMemory({ embedder, store, seed: 1 });
+    await first.recall({ query: 'anything', namespace: 'n' });
+    const lshRows = await store.openTable(lshTable(embedder.modelId));
+    expect(await lshRows.count({ namespace: 'n' })).toBe(0); // a recall writes nothing
+    const texts = [
+      'Ana adopted a grey cat called Pixel.',
+      'Ben fixed the brakes on his bicycle.',
+      'Lucia teaches maths.',
+    ];
+    await first.addThoughts({
+      namespace: 'n',
+      thoughts: texts.map((text, i) => ({ subject: 'x', text, sources: [`s${i}`] })),
+    });
+    expect(await lshRows.count({ namespace: 'n' })).toBe(1);
+    // Another seed in the options: the stored matrix wins, so every duplicate lands in its original's bucket.
+    const later = createThoughtMemory({ embedder, store, seed: 2 });
+    const outcomes = await later.addThoughts({
+      namespace: 'n',
+      thoughts: texts.map((text, i) => ({ subject: 'x', text, sources: [`again${i}`] })),
+    });
+    expect(outcomes.map((outcome) => outcome.action)).toEqual(['folded', 'folded', 'folded']);
+    await later.forget({ namespace: 'n', all: true });
+    expect(await lshRows.count({ namespace: 'n' })).toBe(0);
   });
 });
