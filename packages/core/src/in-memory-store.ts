@@ -31,6 +31,7 @@ function signature(data: TableData): string {
  * them), BM25 text search and hybrid (reciprocal-rank fusion) search. It passes the same
  * conformance suite as LanceDB. Everything is gone on `close()` or when the process ends: for
  * tests and ephemeral memories. Search is a scan, fine for tens of thousands of rows per namespace.
+ * One row per id and namespace: `add` of an id already there replaces it, as `upsert` does.
  */
 export function createInMemoryStore(): MemoryStore {
   const tables = new Map<string, TableData>();
