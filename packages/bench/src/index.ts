@@ -1,4 +1,6 @@
 export { type IngestOptions, type IngestResult, ingestConversation } from './ingest-conversation.js';
+export { parseLocomoVerdict, parseYesNoVerdict, type Verdict } from './judge.js';
+export { type LlmCache, openLlmCache } from './llm-cache.js';
 export {
   assertDisjoint,
   type BenchConversation,
@@ -9,6 +11,7 @@ export {
   loadLocomo,
   parseLocomo,
 } from './locomo.js';
+export { isLongMemEval, longMemEvalTypes, parseLongMemEval } from './longmemeval.js';
 export {
   createMethod,
   isMethodName,
@@ -17,6 +20,11 @@ export {
   methodLearns,
   methodNames,
 } from './methods.js';
+export { loadBenchData, loadQaData, parseQaData, type QaConversation, type QaQuestion } from './qa-data.js';
+export { bleu1, tokenF1 } from './qa-metrics.js';
+export { qaPromptVersion } from './qa-prompts.js';
+export type { CallTally, QaOutcome, QaScores } from './qa-tally.js';
+export { type QaProgress, type QaRunOptions, type QaRunResult, runQa, toQaJsonLine } from './run-qa.js';
 export {
   type RecallProgress,
   type RecallRunOptions,
