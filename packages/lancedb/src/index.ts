@@ -5,3 +5,4 @@ export {
   type LanceStoreOptions,
   lanceStoreOptionsSchema,
 } from './lance-store-options.js';
+export { type PurgeOptions, type PurgeResult, purgeLanceStore } from './purge-store.js';

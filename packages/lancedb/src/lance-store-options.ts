@@ -19,9 +19,12 @@ export const indexPolicySchema = z.strictObject({
   namespaceIndex: z.boolean().default(true),
   /**
    * The full-text index is brought up to date in the background this many milliseconds after the
-   * last write (at the latest ten times as long after the first unindexed one).
+   * last write (at the latest ten times as long after the first unindexed one, at once when the
+   * unindexed rows reach half of `textTailLimit`). Each refresh makes the next search load the new
+   * index, and competes with searches for the CPU while it runs, so rows are left to the tail scan
+   * while writes keep coming.
    */
-  textRefreshDelayMs: z.int().min(0).default(100),
+  textRefreshDelayMs: z.int().min(0).default(1000),
   /**
    * Rows written since the last full-text refresh that a text search scores itself; past this, a
    * search waits for the refresh instead.
