@@ -54,5 +54,11 @@ export interface Memory {
   recall(options: RecallOptions): Promise<Recalled[]>;
   /** Writes anything buffered. */
   flush?(): Promise<void>;
+  /**
+   * Deletes everything this system holds for the namespace (items, keys, learned weights, state) and
+   * returns how many rows went. The store may keep the bytes in old versions until it is purged
+   * (`purgeLanceStore` in @loci/lancedb).
+   */
+  forget?(options: { namespace: string }): Promise<number>;
   close?(): Promise<void>;
 }
