@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { processIo } from './cli-io.js';
 import { cliVersion } from './cli-version.js';
+import { registerBenchQa } from './commands/bench-qa.js';
 import { registerBenchRecall } from './commands/bench-recall.js';
 import { registerChat } from './commands/chat.js';
 import { registerDemo } from './commands/demo.js';
@@ -22,6 +23,7 @@ registerModels(program, io);
 registerTrain(program, io);
 const bench = program.command('bench').description('Measure memory systems (see docs/benchmarks.md).');
 registerBenchRecall(bench, io);
+registerBenchQa(bench, io);
 
 try {
   await program.parseAsync(process.argv);
