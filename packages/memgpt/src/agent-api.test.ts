@@ -19,6 +19,7 @@ describe('createAgent and loadAgent on an in-memory store', () => {
     const model = createFakeLanguageModel([say('Hi Ana'), say('Still here')]);
     const agent = await createAgent({ model, embedder, store, id: 'ana', namespace: 'u1' });
     await agent.step('I am Ana');
+    await agent.close();
     const resumed = await loadAgent({ model, embedder, store, id: 'ana', userId: 'u1' });
     expect(resumed.state()).toEqual(agent.state());
     expect(resumed.queue()).toEqual(agent.queue());
@@ -28,7 +29,7 @@ describe('createAgent and loadAgent on an in-memory store', () => {
 
   it('throws agent_exists and agent_not_found with their facts', async () => {
     const model = createFakeLanguageModel([]);
-    await createAgent({ model, embedder, store, id: 'ana', namespace: 'u1' });
+    await (await createAgent({ model, embedder, store, id: 'ana', namespace: 'u1' })).close();
     const exists = await createAgent({ model, embedder, store, id: 'ana', namespace: 'u1' }).catch(
       (error: unknown) => error,
     );

@@ -90,7 +90,8 @@ it('resumes from the last saved step after the process is killed mid-step', asyn
       }),
       store,
     };
-    const agent = await loadAgent({ ...providers, id: 'pet-agent' });
+    // The killed process still holds the lease until it expires (2 s): wait for it, then take over.
+    const agent = await loadAgent({ ...providers, id: 'pet-agent', waitForLeaseMs: 30_000 });
     // The state is the one saved after step 1: the edit of the killed step is not in it.
     expect(agent.blocks().find((block) => block.label === 'human')?.value).toBe(
       'Facts:\nHas a dog named Rex',

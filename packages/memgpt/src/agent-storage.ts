@@ -42,9 +42,14 @@ export interface AgentStorage {
   /** `agentNamespace(namespace, agentId)`. */
   readonly agentNamespace: string;
   loadState(agentId: string): Promise<AgentState | undefined>;
-  /** Saves a new version of the state; the previous one stays intact until it is committed. */
+  /**
+   * Saves a new version of the state; the previous one stays intact until it is committed. Fails
+   * with `agent_lease_lost` (nothing written) when another process has taken the agent over.
+   */
   saveState(state: AgentState): Promise<void>;
   appendMessages(messages: readonly StoredMessage[]): Promise<void>;
+  /** Ends this process's hold on the agent (releases its single-writer lease, where there is one). */
+  close(): Promise<void>;
   /** The messages with these ids, in the order given; missing ones are left out. */
   getMessages(ids: readonly string[]): Promise<StoredMessage[]>;
   /** Highest seq stored, or -1. */

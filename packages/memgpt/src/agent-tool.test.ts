@@ -155,7 +155,9 @@ describe('running a function call', () => {
   it('pages search results', async () => {
     const memory = memoryContext();
     const first = await runToolCall(call('conversation_search', { query: 'Miso' }), tools, memory.context);
-    expect(parse(first.content).message).toMatch(/^Showing results 1-1 \(page 0\):\n.*adopted a cat/);
+    expect(parse(first.content).message).toMatch(
+      /^Showing results 1-1 \(page 0\):\n.*quoted data.*\n<loci-memory>\n.*adopted a cat.*\n<\/loci-memory>$/,
+    );
     const second = await runToolCall(
       call('conversation_search', { query: 'Miso', page: 1 }),
       tools,
@@ -178,7 +180,7 @@ describe('running a function call', () => {
       memory.context,
     );
     expect(parse(outcome.content).message).toMatch(
-      /^Showing results 1-1 of 1 \(page 0\):\n.*Miso likes boxes/,
+      /^Showing results 1-1 of 1 \(page 0\):\n.*\n<loci-memory>\n.*Miso likes boxes/,
     );
     const bad = await runToolCall(
       call('conversation_search_date', { start_date: 'yesterday', end_date: '2024-05-07' }),

@@ -175,6 +175,7 @@ describe('MemGPT agent against the scripted server', () => {
     ]);
     expect(String(lastChat().messages[0]?.content)).toContain('Name: Ana. Has a cat named Miso.');
 
+    await agent.close();
     const resumed = await loadAgent({ ...providers(), id: agent.id, namespace: agent.namespace });
     expect(resumed.blocks()).toEqual(agent.blocks());
     expect(resumed.queue().map((message) => message.id)).toEqual(agent.queue().map((message) => message.id));
@@ -247,6 +248,7 @@ describe('MemGPT agent against the scripted server', () => {
     expect(ProviderError.isInstance(failure)).toBe(true);
     expect(failure).toBeInstanceOf(ProviderError);
     expect(agent.state()).toEqual(saved);
+    await agent.close();
     const resumed = await loadAgent({ ...providers(), id: agent.id, namespace: agent.namespace });
     expect(resumed.state()).toEqual(saved);
     // The failed step's messages are still in recall storage.
@@ -315,6 +317,7 @@ describe('MemGPT agent against the scripted server', () => {
       expect(hits.map((hit) => hit.content)).toContain(text);
     }
     // The summary sits in slot 0 of the queue in the next prompt, also after a restart.
+    await agent.close();
     const resumed = await loadAgent({
       ...providers({ contextWindow: 3000 }),
       id: agent.id,
@@ -423,7 +426,9 @@ describe('MemGPT agent against the scripted server', () => {
       .filter((entry) => entry.type === 'tool-result')
       .map((entry) => JSON.parse(entry.content).message as string);
     // Each day has user, assistant and tool messages: 6 in all, 2 a page.
-    expect(results[0]).toMatch(/^Showing results 1-2 of 6 \(page 0\):\n.*user: I started learning the cello/);
+    expect(results[0]).toMatch(
+      /^Showing results 1-2 of 6 \(page 0\):\n.*\n<loci-memory>\n.*user: I started learning the cello/,
+    );
     expect(results[1]).toMatch(/^Showing results 3-4 of 6 \(page 1\):/);
     expect(results[1]).toContain('cello teacher is called Ines');
     expect(results[3]).toContain('Ana plays the cello every Sunday');
@@ -460,6 +465,7 @@ describe('MemGPT agent against the scripted server', () => {
       apiKey: 'test-key',
       dimensions: 32,
     });
+    await agent.close();
     await expect(
       loadAgent({ ...providers(), embedder: other, id: agent.id, namespace: agent.namespace }),
     ).rejects.toThrow(

@@ -31,7 +31,10 @@ export interface Agent {
   context(): RenderedContext;
   searchRecall(query: string, limit?: number): Promise<StoredMessage[]>;
   searchArchival(query: string, limit?: number): Promise<ArchivalPassage[]>;
-  /** Flushes attached memories and ends event iterators. The store stays open (the caller owns it). */
+  /**
+   * Flushes attached memories, ends event iterators and releases the agent's lease. The store stays
+   * open (the caller owns it).
+   */
   close(): Promise<void>;
 }
 
@@ -48,6 +51,17 @@ interface SharedOptions {
   /** Extra functions the LLM can call, next to the built-in ones. */
   tools?: AgentTool[];
   onEvent?: (event: AgentEvent) => void;
+  /**
+   * One process at a time writes an agent: opening it takes a lease kept in the store, renewed in
+   * the background and released by `close()`. How long it lasts unrenewed (default 30 s).
+   */
+  leaseMs?: number;
+  /** Take over a lease whose holder let it expire (crashed, killed or paused); otherwise `agent_locked`. */
+  takeOver?: boolean;
+  /** Wait up to this long for the holder to release the lease or let it expire, then take it over. */
+  waitForLeaseMs?: number;
+  /** State versions kept in the store (default 20); older ones are pruned. */
+  keepStates?: number;
 }
 
 export interface CreateAgentOptions extends SharedOptions {
@@ -77,21 +91,36 @@ function resolveNamespace(options: SharedOptions): string {
   return checkName(namespace ?? userId ?? 'default', 'namespace');
 }
 
-/** Creates and saves a new agent. Fails with `agent_exists` if the id is taken (use `loadAgent` to resume). */
+/**
+ * Creates and saves a new agent. Fails with `agent_exists` if the id is taken (use `loadAgent` to
+ * resume), `agent_locked` if another process has it open.
+ */
 export async function createAgent(options: CreateAgentOptions): Promise<Agent> {
   const namespace = resolveNamespace(options);
   const id = checkName(options.id ?? crypto.randomUUID(), 'agent id');
   const state = newAgentState({ ...options, id, namespace });
-  const storage = await openAgentStorage({ ...options, namespace, agentId: id });
-  return startAgent(options, storage, await saveNewAgent(storage, state));
+  const storage = await openAgentStorage({ ...options, namespace, agentId: id, lease: options });
+  const saved = await saveNewAgent(storage, state).catch(async (error: unknown) => {
+    await storage.close();
+    throw error;
+  });
+  return startAgent(options, storage, saved);
 }
 
-/** Resumes a saved agent with the same core memory, summary, queue and config. Fails with `agent_not_found`. */
+/**
+ * Resumes a saved agent with the same core memory, summary, queue and config. Fails with
+ * `agent_not_found`, `agent_locked` (another process has it open) or `agent_state_damaged`.
+ */
 export async function loadAgent(options: LoadAgentOptions): Promise<Agent> {
   const namespace = resolveNamespace(options);
   const id = checkName(options.id, 'agent id');
-  const storage = await openAgentStorage({ ...options, namespace, agentId: id });
-  const restored = await restoreAgent(storage, { ...options, id, storeUri: options.store.uri });
+  const storage = await openAgentStorage({ ...options, namespace, agentId: id, lease: options });
+  const restored = await restoreAgent(storage, { ...options, id, storeUri: options.store.uri }).catch(
+    async (error: unknown) => {
+      await storage.close();
+      throw error;
+    },
+  );
   return startAgent(options, storage, restored);
 }
 
@@ -153,8 +182,12 @@ export function startAgent(
     searchArchival: (query, limit = 10) => storage.searchPassages(query, limit),
     async close() {
       await tail;
-      for (const memory of memories) await memory.flush?.();
-      hub.close();
+      try {
+        for (const memory of memories) await memory.flush?.();
+      } finally {
+        hub.close();
+        await storage.close();
+      }
     },
   };
 }

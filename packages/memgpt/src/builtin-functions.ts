@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type AgentTool, defineAgentTool } from './agent-tool.js';
 import { appendToBlock, replaceInBlock } from './core-memory.js';
+import { fenceMemory } from './quoted-memory.js';
 import { describeMessage } from './stored-message.js';
 
 const page = z
@@ -88,7 +89,12 @@ async function searchPage<THit>(
 ): Promise<string> {
   const first = pageNumber * pageSize;
   const shown = (await search(first + pageSize)).slice(first, first + pageSize);
-  return [pageHeader(first, shown.length, undefined, pageNumber), ...shown.map(render)].join('\n');
+  return withResults(pageHeader(first, shown.length, undefined, pageNumber), shown.map(render));
+}
+
+/** The page header, then the stored texts fenced as quoted data (they come from users and the LLM). */
+function withResults(header: string, lines: readonly string[]): string {
+  return lines.length === 0 ? header : `${header}\n${fenceMemory('Stored texts', lines)}`;
 }
 
 export const archivalMemorySearch = defineAgentTool({
@@ -160,7 +166,7 @@ export const conversationSearchDate = defineAgentTool({
     const first = pageNumber * context.pageSize;
     const shown = await context.recallBetween(start, end, context.pageSize, first);
     const total = await context.recallCountBetween(start, end);
-    return [pageHeader(first, shown.length, total, pageNumber), ...shown.map(describeMessage)].join('\n');
+    return withResults(pageHeader(first, shown.length, total, pageNumber), shown.map(describeMessage));
   },
 });
 

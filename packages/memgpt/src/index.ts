@@ -5,13 +5,21 @@ export {
   type LoadAgentOptions,
   loadAgent,
 } from './agent.js';
-export { type AgentErrorCode, AgentExistsError, AgentNotFoundError } from './agent-errors.js';
+export {
+  type AgentErrorCode,
+  AgentExistsError,
+  AgentLeaseLostError,
+  AgentLockedError,
+  AgentNotFoundError,
+  AgentStateDamagedError,
+} from './agent-errors.js';
 export type { AgentEvent, TraceEntry } from './agent-events.js';
 export type { AgentState } from './agent-state.js';
 export type { ArchivalPassage } from './agent-storage.js';
 export { type AgentTool, defineAgentTool, type ToolContext } from './agent-tool.js';
 export { type AgentConfig, type AgentConfigInput, agentConfigSchema } from './config.js';
 export type { Block, BlockInput } from './core-memory.js';
+export { type ForgetAgentOptions, type ForgetAgentResult, forgetAgent } from './forget-agent.js';
 export type { ContextTokens, RenderedContext } from './main-context.js';
 export type { StepInput, StepResult } from './run-step.js';
 export type { MessageKind, StoredMessage } from './stored-message.js';

@@ -1,6 +1,7 @@
 import type { ChatMessage, Recalled } from '@loci/core';
 import { countTokens } from '@loci/core';
 import { type Block, renderBlocks } from './core-memory.js';
+import { fenceMemory } from './quoted-memory.js';
 
 /** Tokens of each part of the main context, as counted for the queue manager. */
 export interface ContextTokens {
@@ -63,14 +64,14 @@ export function renderSummary(summary: string, summarizedCount: number): string 
   });
 }
 
-/** Recalled items with their provenance (the turn ids they came from). */
+/** Recalled items with their provenance (the turn ids they came from), fenced as quoted data. */
 export function renderRecalled(items: readonly Recalled[]): string {
   if (items.length === 0) return '';
   const lines = items.map((item) => {
     const when = item.at ? `, ${item.at.toISOString().slice(0, 10)}` : '';
     return `- (${item.kind}, from turns ${item.sources.join(', ')}${when}) ${item.text}`;
   });
-  return `### Recalled memory (found by memory systems for the latest message)\n${lines.join('\n')}`;
+  return `### Recalled memory (found by memory systems for the latest message)\n${fenceMemory('Recalled items', lines)}`;
 }
 
 /**

@@ -1,14 +1,65 @@
 import type { EmbeddingModel, MemoryStore, MemoryTable, RowOf, ToolCall } from '@loci/core';
 import { LociError, StoreError, where } from '@loci/core';
 import { z } from 'zod';
-import { parseAgentState } from './agent-state.js';
+import { AgentStateDamagedError } from './agent-errors.js';
+import { type AgentLease, acquireLease, type LeaseOptions } from './agent-lease.js';
+import { type AgentState, parseAgentState } from './agent-state.js';
 import { type AgentStorage, agentNamespace } from './agent-storage.js';
 import type { MessageKind, StoredMessage } from './stored-message.js';
 import { searchableText } from './stored-message.js';
-import { agentsTable, archivalTable, messagesTable } from './tables.js';
+import { agentsTable, archivalTable, leasesTable, messagesTable } from './tables.js';
 
 type MessageRow = RowOf<typeof messagesTable>;
 type ArchivalRow = RowOf<ReturnType<typeof archivalTable>>;
+type StateRow = RowOf<typeof agentsTable>;
+
+/** State versions kept per agent (older ones are pruned every few saves). */
+export const defaultKeepStates = 20;
+const pruneEvery = 5;
+const stateIdPattern = /@(\d+)(?:\.t(\d+))?$/;
+
+/** The fencing token a state row was written under (0 for rows from before leases). */
+function tokenOf(row: StateRow): number {
+  return Number(stateIdPattern.exec(row.id)?.[2] ?? 0);
+}
+
+/**
+ * The row that is the agent's state: the newest version among the rows of the highest token, so a
+ * row a fenced-off writer slipped in after a take-over is never the state. Fails with
+ * `agent_state_damaged` when versions have a gap or end before the version last recorded saved.
+ */
+function currentState(
+  agentId: string,
+  rows: readonly StateRow[],
+  recordedVersion: number,
+): StateRow | undefined {
+  let best: StateRow | undefined;
+  for (const row of rows) {
+    if (
+      !best ||
+      tokenOf(row) > tokenOf(best) ||
+      (tokenOf(row) === tokenOf(best) && row.version > best.version)
+    )
+      best = row;
+  }
+  // Rows above the accepted version carry a lower token: a fenced-off writer's, never part of the history.
+  const accepted = rows.filter((row) => best && row.version <= best.version);
+  const versions = [...new Set(accepted.map((row) => row.version))].sort((a, b) => b - a);
+  const newest = versions[0] ?? -1;
+  const gapAt = versions.findIndex((version, index) => index > 0 && versions[index - 1] !== version + 1);
+  if (newest < recordedVersion || gapAt > 0) {
+    throw new AgentStateDamagedError({
+      agentId,
+      versionsFound: versions,
+      expectedVersion: recordedVersion,
+      reason:
+        newest < recordedVersion
+          ? `the newest saved state is version ${newest}, but version ${recordedVersion} was saved`
+          : `state version ${(versions[gapAt] ?? 0) + 1} is missing`,
+    });
+  }
+  return best;
+}
 
 const messageDataSchema = z.object({
   speaker: z.string().optional(),
@@ -67,17 +118,23 @@ export async function openAgentStorage(options: {
   embedder: EmbeddingModel;
   namespace: string;
   agentId: string;
+  lease?: LeaseOptions | undefined;
+  /** State versions kept (default 20). */
+  keepStates?: number | undefined;
 }): Promise<AgentStorage> {
-  const { store, embedder, namespace } = options;
-  const ownNamespace = agentNamespace(namespace, options.agentId);
-  let agents: MemoryTable<RowOf<typeof agentsTable>>;
+  const { store, embedder, namespace, agentId } = options;
+  const keepStates = Math.max(2, options.keepStates ?? defaultKeepStates);
+  const ownNamespace = agentNamespace(namespace, agentId);
+  let agents: MemoryTable<StateRow>;
   let messages: MemoryTable<MessageRow>;
   let archival: MemoryTable<ArchivalRow>;
+  let leases: MemoryTable<RowOf<typeof leasesTable>>;
   try {
-    [agents, messages, archival] = await Promise.all([
+    [agents, messages, archival, leases] = await Promise.all([
       store.openTable(agentsTable),
       store.openTable(messagesTable),
       store.openTable(archivalTable(embedder.dimensions)),
+      store.openTable(leasesTable),
     ]);
   } catch (error) {
     if (LociError.isInstance(error)) throw error;
@@ -87,34 +144,69 @@ export async function openAgentStorage(options: {
   }
 
   const byTime = (start: Date, end: Date) => where.and(where.gte('at', start), where.lte('at', end));
+  const lease: AgentLease = await acquireLease(leases, { namespace: ownNamespace, agentId }, options.lease);
+  const stateRows = () =>
+    agents.query({
+      namespace,
+      filter: where.eq('agentId', agentId),
+      orderBy: { field: 'version', direction: 'desc' },
+      // Pruning keeps a few dozen; agents from before pruning may have many more, only the newest matter.
+      limit: keepStates * 4,
+    });
+  const rowOf = (state: AgentState): StateRow => ({
+    id: `${state.id}@${state.stepCount}.t${lease.token}`,
+    agentId: state.id,
+    version: state.stepCount,
+    state: JSON.stringify(state),
+    updatedAt: new Date(),
+  });
+
+  try {
+    // The newest state, copied under this holder's token: a row a fenced-off writer adds later
+    // (with a lower token) can then never become the state, even before this holder saves a step.
+    const newest = currentState(agentId, await stateRows(), lease.recordedVersion);
+    if (newest && tokenOf(newest) < lease.token) {
+      await agents.add({ namespace, rows: [rowOf(parseAgentState(newest.state, agentId))] });
+    }
+  } catch (error) {
+    await lease.release().catch(() => undefined);
+    throw error;
+  }
 
   return {
     namespace,
     agentNamespace: ownNamespace,
-    async loadState(agentId) {
-      const [row] = await agents.query({
-        namespace,
-        filter: where.eq('agentId', agentId),
-        orderBy: { field: 'version', direction: 'desc' },
-        limit: 1,
-      });
-      return row ? parseAgentState(row.state, agentId) : undefined;
+    async loadState(id) {
+      const row = currentState(id, await stateRows(), lease.recordedVersion);
+      return row ? parseAgentState(row.state, id) : undefined;
     },
     async saveState(state) {
+      // Fenced: nothing is written once a later holder has the lease.
+      await lease.check();
+      const row = rowOf(state);
       // A new row per version: the previous state stays intact until this one is committed.
-      await agents.add({
-        namespace,
-        rows: [
-          {
-            id: `${state.id}@${state.stepCount}`,
-            agentId: state.id,
-            version: state.stepCount,
-            state: JSON.stringify(state),
-            updatedAt: new Date(),
-          },
-        ],
-      });
+      await agents.add({ namespace, rows: [row] });
+      try {
+        await lease.recordSaved(state.stepCount);
+      } catch (error) {
+        // Taken over while saving: the row carries a lower token than the new holder's and would
+        // never be read as the state, but it is removed too.
+        await agents.delete({ namespace, ids: [row.id] }).catch(() => undefined);
+        throw error;
+      }
+      if (state.stepCount % pruneEvery === 0 && state.stepCount >= keepStates) {
+        await agents
+          .delete({
+            namespace,
+            filter: where.and(
+              where.eq('agentId', agentId),
+              where.lte('version', state.stepCount - keepStates),
+            ),
+          })
+          .catch(() => undefined);
+      }
     },
+    close: () => lease.release(),
     async appendMessages(list) {
       if (list.length === 0) return;
       await messages.add({ namespace: ownNamespace, rows: list.map(toRow) });

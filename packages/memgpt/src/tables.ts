@@ -2,8 +2,10 @@ import { defineTable, vectorColumn } from '@loci/core';
 import { z } from 'zod';
 
 /**
- * Agent states, one row per saved step (`<agentId>@<version>`): saving is a single append, which
- * LanceDB commits atomically, and the newest version is the state. Older rows are the history.
+ * Agent states, one row per saved step (`<agentId>@<version>`, or `<agentId>@<version>.t<token>`
+ * when written under lease token `token`): saving is a single append, which LanceDB commits
+ * atomically. The state is the newest version among the rows of the highest token (rows without a
+ * token, from before leases, count as token 0). Older rows are the history, pruned to the last few.
  */
 export const agentsTable = defineTable({
   name: 'memgpt_agents',
@@ -13,6 +15,25 @@ export const agentsTable = defineTable({
     version: z.number().int(),
     state: z.string(),
     updatedAt: z.date(),
+  }),
+});
+
+/**
+ * Single-writer leases, one claim row per opener (`<agentId>:<token>:<owner>`), in the agent's own
+ * namespace; agent-lease.ts says how a claim wins. `stateVersion` is the newest state version a
+ * holder saved, kept apart from the states so that a lost state version shows as a gap on load.
+ */
+export const leasesTable = defineTable({
+  name: 'memgpt_agent_leases',
+  schema: z.object({
+    id: z.string(),
+    agentId: z.string(),
+    token: z.number().int(),
+    owner: z.string(),
+    acquiredAt: z.date(),
+    expiresAt: z.date(),
+    released: z.boolean(),
+    stateVersion: z.number().int(),
   }),
 });
 

@@ -51,6 +51,7 @@ export function createInMemoryAgentStorage(namespace = 'user', agentId = 'agent'
     async saveState(state) {
       states.push(cloneState(state));
     },
+    async close() {},
     async appendMessages(list) {
       if (failures > 0) {
         failures--;

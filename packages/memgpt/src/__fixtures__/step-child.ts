@@ -20,8 +20,9 @@ const providers = {
   embedder: createOpenAIEmbedder({ model: 'scripted-embed', baseURL, apiKey: 'test-key', dimensions: 64 }),
   store,
 };
-const agent = await loadAgent({ ...providers, id: agentId }).catch(() =>
-  createAgent({ ...providers, id: agentId, blocks: { human: 'Facts:' } }),
+// A short lease, so the test that kills this process can take the agent over soon after.
+const agent = await loadAgent({ ...providers, id: agentId, leaseMs: 2000 }).catch(() =>
+  createAgent({ ...providers, id: agentId, blocks: { human: 'Facts:' }, leaseMs: 2000 }),
 );
 for (const [index, text] of texts.entries()) {
   const result = await agent.step(text);
