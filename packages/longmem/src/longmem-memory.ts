@@ -9,6 +9,7 @@ import {
   parseRecallOptions,
   parseWith,
   turnKeyText,
+  where,
 } from '@loci/core';
 import { z } from 'zod';
 import { collectCandidates, featureNames, prepareQuery, querySegments } from './candidate-features.js';
@@ -351,6 +352,20 @@ export function createLongMemMemory(options: LongMemOptions): Memory {
 
     async flush() {
       for (const [namespace, pending] of states) await flushNamespace(namespace, await pending);
+    },
+
+    async forget({ namespace }) {
+      // Turns still buffered are dropped with the rest; the next observe starts a fresh bank.
+      const loaded = states.get(namespace);
+      states.delete(namespace);
+      await loaded?.catch(() => undefined);
+      const { bank, sideNet } = await openTables();
+      // A delete wants ids or a filter; ids are never empty, so this matches every row.
+      const everyRow = where.ne('id', '');
+      return (
+        (await bank.delete({ namespace, filter: everyRow })) +
+        (await sideNet.delete({ namespace, filter: everyRow }))
+      );
     },
 
     async close() {

@@ -161,5 +161,30 @@ export function describeMemoryConformance(
         expect((error as Error).message).toMatch(/query|k/);
       }
     });
+
+    it('forgets a namespace (where forget is implemented): nothing of it is recalled, others stay', async (context) => {
+      if (!memory.forget) return context.skip();
+      const gone = fresh();
+      const kept = fresh();
+      await observeAll(memory, gone, conversation);
+      await observeAll(
+        memory,
+        kept,
+        conversation.map((turn) => ({ ...turn, id: `kept-${turn.id}` })),
+      );
+      expect(
+        (await memory.recall({ query: 'the cat called Pixel', namespace: gone, k: 5 })).length,
+      ).toBeGreaterThan(0);
+      await memory.flush?.();
+      expect(await memory.forget({ namespace: gone })).toBeGreaterThan(0);
+      expect(await memory.recall({ query: 'the cat called Pixel', namespace: gone, k: 5 })).toEqual([]);
+      // Forgotten and buffered alike: observing again starts from nothing.
+      await observeAll(memory, gone, conversation.slice(3, 4));
+      const again = await memory.recall({ query: 'bicycle brakes', namespace: gone, k: 10 });
+      expect(again.flatMap((item) => item.sources).every((source) => source === 't4')).toBe(true);
+      const fromKept = await memory.recall({ query: 'the cat called Pixel', namespace: kept, k: 5 });
+      expect(fromKept.flatMap((item) => item.sources)).toContain('kept-t1');
+      expect(await memory.forget({ namespace: fresh() })).toBe(0);
+    });
   });
 }
