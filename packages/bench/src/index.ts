@@ -1,3 +1,5 @@
+export { buildDistractors, type Distractor, loadDistractors } from './distractors.js';
+export { createFusedMemory, type FusedMemoryOptions, fuseRanked } from './fused-memory.js';
 export { type IngestOptions, type IngestResult, ingestConversation } from './ingest-conversation.js';
 export { parseLocomoVerdict, parseYesNoVerdict, type Verdict } from './judge.js';
 export { type LlmCache, openLlmCache } from './llm-cache.js';
@@ -13,18 +15,29 @@ export {
 } from './locomo.js';
 export { isLongMemEval, longMemEvalTypes, parseLongMemEval } from './longmemeval.js';
 export {
+  type BenchMethod,
+  createBenchMethod,
   createMethod,
   isMethodName,
   type MethodName,
   type MethodOptions,
   methodLearns,
   methodNames,
+  type ThoughtSource,
+  thoughtSources,
 } from './methods.js';
 export { loadBenchData, loadQaData, parseQaData, type QaConversation, type QaQuestion } from './qa-data.js';
 export { bleu1, tokenF1 } from './qa-metrics.js';
 export { qaPromptVersion } from './qa-prompts.js';
 export type { CallTally, QaOutcome, QaScores } from './qa-tally.js';
-export { type QaProgress, type QaRunOptions, type QaRunResult, runQa, toQaJsonLine } from './run-qa.js';
+export {
+  type QaAnswerer,
+  type QaProgress,
+  type QaRunOptions,
+  type QaRunResult,
+  runQa,
+} from './run-qa.js';
+export { toQaJsonLine } from './qa-json-line.js';
 export {
   type RecallProgress,
   type RecallRunOptions,

@@ -68,6 +68,11 @@ export interface BenchConversation {
   sessions: BenchSession[];
   /** Questions of categories 1–4 that have evidence; adversarial ones have no true answer. */
   questions: BenchQuestion[];
+  /**
+   * The file's generated `session_N_observation` entries, as given (per speaker, `[text, dia_id]`
+   * pairs; read by `@loci/tim`'s `thoughtsFromObservations`); empty or absent when there are none.
+   */
+  observations?: Record<string, unknown>;
 }
 
 /** Turn text as a memory sees it: the image caption, where a turn shares one, as "[shares …]". */
@@ -151,12 +156,17 @@ export function parseConversation(input: unknown, where: string): BenchConversat
       category: qa.category,
     });
   }
+  const observations: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (/^session_\d+_observation$/.test(key)) observations[key] = value;
+  }
   return {
     id: parsed.sample_id ?? where,
     contentHash: hash.digest('hex'),
     speakers: [body.speaker_a, body.speaker_b],
     sessions,
     questions,
+    observations,
   };
 }
 

@@ -14,6 +14,13 @@ export interface RecallRunOptions {
   tokenBudget?: number;
   /** Called after each ingested turn and each question, for progress display. */
   onProgress?: (progress: RecallProgress) => void;
+  /**
+   * Called per namespace after its conversation was observed and flushed, before its questions:
+   * thoughts given with the data, distractor entries. Not counted as ingest time.
+   */
+  beforeQuestions?: (namespace: string, conversation: BenchConversation) => Promise<void>;
+  /** Entries from other contexts each namespace holds (reported as `distractors`). */
+  distractors?: number;
   /** Namespace prefix; a random suffix keeps runs apart in a shared store. */
   namespacePrefix?: string;
   signal?: AbortSignal;
@@ -35,6 +42,8 @@ export interface RecallScores {
 export interface RecallRunResult extends RecallScores {
   method: string;
   conversations: number;
+  /** Entries from other contexts in every evaluated namespace, when the run had any. */
+  distractors?: number;
   ingestTurnsPerSecond: number;
   /** Nearest-rank percentiles of recall latency; `null` when no question was asked. */
   recallMs: { p50: number | null; p95: number | null };
@@ -96,6 +105,7 @@ export async function runRecall(options: RecallRunOptions): Promise<RecallRunRes
     });
     ingestMs += ingest.seconds * 1000;
     ingestedTurns += ingest.turns;
+    await options.beforeQuestions?.(namespace, conversation);
 
     const perConversation = accumulator();
     byConversation.set(conversation.id, perConversation);
@@ -140,6 +150,7 @@ export async function runRecall(options: RecallRunOptions): Promise<RecallRunRes
   return {
     method: options.method ?? memory.name,
     conversations: options.conversations.length,
+    ...(options.distractors === undefined ? {} : { distractors: options.distractors }),
     ...finish(total, ks),
     ingestTurnsPerSecond: ingestMs > 0 ? ingestedTurns / (ingestMs / 1000) : 0,
     recallMs: { p50: latency.p50, p95: latency.p95 },
@@ -149,11 +160,12 @@ export async function runRecall(options: RecallRunOptions): Promise<RecallRunRes
   };
 }
 
-/** The `--json` line: exactly the keys other tools read, in this order. */
+/** The `--json` line: exactly the keys other tools read, in this order (`distractors` when set). */
 export function toJsonLine(result: RecallRunResult): string {
   return JSON.stringify({
     method: result.method,
     conversations: result.conversations,
+    ...(result.distractors === undefined ? {} : { distractors: result.distractors }),
     questions: result.questions,
     recall_at_k: result.recallAtK,
     recall_at_budget: result.recallAtBudget,

@@ -26,11 +26,19 @@ export interface StoreSearchMemoryOptions {
 
 type TurnRow = { id: string; speaker: string; text: string; at: Date; vector: Float32Array };
 
+export interface StoreSearchMemory extends Memory {
+  /** Bulk path (the distraction benchmark): rows embedded in batches and written in one add. */
+  addTurns(
+    namespace: string,
+    turns: readonly { id: string; speaker: string; text: string; at: Date }[],
+  ): Promise<void>;
+}
+
 /**
  * The baselines: every turn a row, recall = one search of the `MemoryStore` in the given mode.
  * Turns are buffered and written in one batch per flush (LanceDB makes a fragment per write).
  */
-export function createStoreSearchMemory(options: StoreSearchMemoryOptions): Memory {
+export function createStoreSearchMemory(options: StoreSearchMemoryOptions): StoreSearchMemory {
   const { embedder, store, mode } = options;
   const definition = defineTable({
     name: `bench_turns_${embedder.modelId
@@ -70,8 +78,16 @@ export function createStoreSearchMemory(options: StoreSearchMemoryOptions): Memo
     });
   }
 
-  const memory: Memory = {
+  const memory: StoreSearchMemory = {
     name: options.name ?? `store-${mode}`,
+    async addTurns(namespace, turns) {
+      const list = pending.get(namespace) ?? [];
+      pending.set(namespace, list);
+      for (const turn of turns) {
+        list.push({ id: turn.id, speaker: turn.speaker, text: turnKeyText(turn), at: turn.at });
+      }
+      await flushNamespace(namespace);
+    },
     async observe(observeOptions) {
       const { namespace, event } = parseObserveOptions(observeOptions);
       if (event.type === 'session') return;

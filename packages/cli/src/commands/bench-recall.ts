@@ -5,20 +5,24 @@ import {
   assertDisjoint,
   type BenchConversation,
   categoryNames,
-  createMethod,
+  createBenchMethod,
+  loadDistractors,
   loadLocomo,
   methodLearns,
   methodNames,
   type RecallRunResult,
   type RecallScores,
   runRecall,
+  thoughtSources,
   toJsonLine,
 } from '@loci/bench';
 import { formatFigure, lociHome } from '@loci/core';
+import { readNegativePool } from '@loci/fot';
 import { trainSideNetFromLabels } from '@loci/longmem';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { CommandIo } from '../cli-io.js';
+import { demoConversationPath } from '../demo-conversation.js';
 import {
   collect,
   homeOption,
@@ -30,6 +34,7 @@ import {
 } from '../options.js';
 import { createProgressLine } from '../progress-line.js';
 import { setupEmbedder } from '../setup/embedder.js';
+import { createLanguageModel } from '../setup/language-model.js';
 import { openStore } from '../setup/store.js';
 
 const kListSchema = z
@@ -37,16 +42,29 @@ const kListSchema = z
   .transform((text) => text.split(',').map((part) => Number(part.trim())))
   .pipe(z.array(z.number().int().min(1, 'each k must be a whole number ≥ 1')).min(1));
 
-const benchRecallOptionsSchema = z.object({
-  data: textListOption.min(1, 'give --data <file-or-dir>'),
-  method: z.enum(methodNames, { error: `use one of ${methodNames.join(', ')}` }),
-  k: kListSchema.default([1, 5, 10, 20]),
-  tokenBudget: wholeNumberOption(1).default(512),
-  train: textListOption.optional(),
-  json: switchOption,
-  store: storeUriOption.optional(),
-  home: homeOption.optional(),
-});
+const benchRecallOptionsSchema = z
+  .object({
+    data: textListOption.min(1, 'give --data <file-or-dir>'),
+    method: z.enum(methodNames, { error: `use one of ${methodNames.join(', ')}` }),
+    k: kListSchema.default([1, 5, 10, 20]),
+    tokenBudget: wholeNumberOption(1).default(512),
+    train: textListOption.optional(),
+    thoughts: z.enum(thoughtSources, { error: `use one of ${thoughtSources.join(', ')}` }).optional(),
+    distractors: wholeNumberOption(0, 10_000_000).default(0),
+    distractorData: textListOption.optional(),
+    model: z.string().trim().min(1, 'give a model name').optional(),
+    baseUrl: z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL like http://localhost:11434/v1' })
+      .optional(),
+    apiKey: z.string().trim().min(1, 'give a key').optional(),
+    json: switchOption,
+    store: storeUriOption.optional(),
+    home: homeOption.optional(),
+  })
+  .refine((options) => options.distractors === 0 || options.distractorData !== undefined, {
+    path: ['distractorData'],
+    message: '--distractors needs --distractor-data <file-or-dir>: the conversations they come from',
+  });
 
 /** `loci bench recall` options as commander hands them over; parsed by `parseBenchRecallOptions`. */
 export type BenchRecallOptions = z.input<typeof benchRecallOptionsSchema>;
@@ -64,7 +82,16 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
   assertDisjoint(train, conversations);
   const progress = createProgressLine(io.stderr);
 
-  const { embedder } = await setupEmbedder({ home: options.home ?? lociHome(io.env), progress });
+  const home = options.home ?? lociHome(io.env);
+  const { embedder } = await setupEmbedder({ home, progress });
+  const model = options.thoughts === 'llm' ? createLanguageModel(options, io.env) : undefined;
+  const distractors =
+    options.distractors > 0 && options.distractorData
+      ? await loadDistractorEntries(options.distractorData, conversations, options.distractors, home)
+      : undefined;
+  if (distractors?.cached === false) {
+    io.stderr.write(`built ${distractors.entries.length} distractors, cached in ${distractors.path}\n`);
+  }
 
   let sideNetWeights: unknown;
   if (train.length > 0) {
@@ -90,15 +117,31 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
   const temporary = options.store === undefined ? uri : undefined;
   const store = await openStore(uri);
   try {
-    const memory = createMethod(method, {
+    const bench = createBenchMethod(method, {
       embedder,
       store,
       ...(sideNetWeights !== undefined ? { sideNetWeights } : {}),
+      ...(options.thoughts ? { thoughts: options.thoughts } : {}),
+      ...(model ? { model } : {}),
+      ...(method === 'fot' ? { negativePool: await readNegativePool(demoConversationPath) } : {}),
     });
+    const memory = bench.memory;
+    const label =
+      method + (options.thoughts && options.thoughts !== 'none' ? ` --thoughts ${options.thoughts}` : '');
     const result = await runRecall({
       conversations,
       memory,
-      method,
+      method: label,
+      beforeQuestions: async (namespace, conversation) => {
+        if (distractors) {
+          progress.update({
+            label: `${method}: ${distractors.entries.length} distractors into ${conversation.id}`,
+          });
+          await bench.addDistractors(namespace, distractors.entries);
+        }
+        await bench.beforeQuestions?.(namespace, conversation);
+      },
+      ...(distractors ? { distractors: distractors.entries.length } : {}),
       ks: options.k,
       tokenBudget: options.tokenBudget,
       onProgress: ({ phase, conversation, done, total }) =>
@@ -116,6 +159,18 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
     await store.close();
     if (temporary) await rm(temporary, { recursive: true, force: true });
   }
+}
+
+/** Distractor sources: the given conversations minus any that is also evaluated (same turns). */
+async function loadDistractorEntries(
+  paths: readonly string[],
+  evaluated: readonly BenchConversation[],
+  count: number,
+  home: string,
+) {
+  const own = new Set(evaluated.map((conversation) => conversation.contentHash));
+  const sources = (await loadLocomo(paths)).filter((conversation) => !own.has(conversation.contentHash));
+  return loadDistractors({ sources, count, home });
 }
 
 function asLabelled(conversation: BenchConversation) {
@@ -155,6 +210,19 @@ export function registerBenchRecall(bench: Command, io: CommandIo): void {
     .option('--k <list>', 'cut-offs for recall@k, comma-separated', '1,5,10,20')
     .option('--token-budget <tokens>', 'token budget for recall at a budget', '512')
     .option('--train <file-or-dir>', 'conversations the method may learn from (repeatable)', collect)
+    .option(
+      '--thoughts <source>',
+      `thoughts for tim and best: ${thoughtSources.join(', ')} (llm needs a model)`,
+    )
+    .option('--distractors <n>', 'entries from other contexts put into every evaluated namespace', '0')
+    .option(
+      '--distractor-data <file-or-dir>',
+      'conversations the distractors come from (repeatable)',
+      collect,
+    )
+    .option('--model <name>', 'model for --thoughts llm (env LOCI_MODEL)')
+    .option('--base-url <url>', 'OpenAI-compatible server for --thoughts llm (env OPENAI_BASE_URL)')
+    .option('--api-key <key>', 'API key (env OPENAI_API_KEY)')
     .option('--json', 'print one JSON object as the last line of stdout')
     .option('--store <uri>', 'LanceDB store to use (default: a temporary folder, removed afterwards)')
     .action(async (flags: BenchRecallOptions) => {
