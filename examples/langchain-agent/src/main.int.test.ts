@@ -21,6 +21,12 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
+/** Message content as text: a string, or (with a system prompt and middleware) a list of text blocks. */
+const textOf = (content: unknown): string =>
+  Array.isArray(content)
+    ? content.map((block) => (block as { text?: string }).text ?? '').join('\n')
+    : String(content);
+
 /** Runs the example with `input` on stdin against the scripted server. */
 function chat(input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
@@ -88,7 +94,7 @@ it(
     // The middleware put the first run's exchange, recalled from the default memory, in front of the model.
     const system = chatRequestBody(server.chatRequests()[firstRequests] as never)
       .messages.filter((message) => message.role === 'system')
-      .map((message) => String(message.content))
+      .map((message) => textOf(message.content))
       .join('\n');
     expect(system).toContain('<loci-memory>');
     expect(system).toMatch(/grey cat called Pixel/);
