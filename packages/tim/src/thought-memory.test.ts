@@ -228,9 +228,13 @@ describe('hard deletion', () => {
     const { memory, everything } = await seeded();
     expect(await memory.forget({ namespace: 'n', subject: 'ANA' })).toMatchObject({ thoughts: 2 });
     expect(await everything()).toEqual(new Set(['t4']));
-    await memory.forget({ namespace: 'n', all: true });
+    // A bare namespace is Memory.forget: all of it, counted in thoughts.
+    expect(await memory.forget({ namespace: 'n' })).toBe(1);
     expect(await everything()).toEqual(new Set());
-    const error = await memory.forget({ namespace: 'n' } as never).catch((caught: unknown) => caught);
+    expect(await memory.forget({ namespace: 'n', all: true })).toMatchObject({ thoughts: 0 });
+    const error = await memory
+      .forget({ namespace: 'n', sources: [] } as never)
+      .catch((caught: unknown) => caught);
     expect(LociError.isInstance(error)).toBe(true);
   });
 });

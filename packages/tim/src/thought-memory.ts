@@ -44,6 +44,8 @@ export interface ThoughtMemory extends Memory {
   history(options: { namespace: string; subject: string }): Promise<Thought[]>;
   /** Hard deletion: the thoughts (and queued turns) go, and nothing of them stays searchable. */
   forget(options: ForgetOptions): Promise<{ thoughts: number; turns: number }>;
+  /** `Memory.forget`: all of the namespace (thoughts, queued turns, LSH matrix); returns the thoughts removed. */
+  forget(options: { namespace: string }): Promise<number>;
   /** Awaits post-thinking of everything queued; rejects (turns kept) when a call fails. */
   flush(): Promise<void>;
   stats(): ThoughtStats;
@@ -197,6 +199,18 @@ export function createThoughtMemory(options: ThoughtMemoryOptions): ThoughtMemor
     }
   }
 
+  // A bare `{ namespace }` is `Memory.forget`: everything of the namespace, counted in rows.
+  function forgetThoughtsOrNamespace(options: ForgetOptions): Promise<{ thoughts: number; turns: number }>;
+  function forgetThoughtsOrNamespace(options: { namespace: string }): Promise<number>;
+  async function forgetThoughtsOrNamespace(
+    options: ForgetOptions | { namespace: string },
+  ): Promise<{ thoughts: number; turns: number } | number> {
+    if ('sources' in options || 'subject' in options || 'all' in options)
+      return forgetThoughts(context, options);
+    const removed = await forgetThoughts(context, { ...options, all: true });
+    return removed.thoughts;
+  }
+
   const memory: ThoughtMemory = {
     name: settings.name,
     observe,
@@ -204,7 +218,7 @@ export function createThoughtMemory(options: ThoughtMemoryOptions): ThoughtMemor
     addThoughts,
     listThoughts: (listOptions) => listThoughts(context, listOptions),
     history: async ({ namespace, subject }) => listThoughts(context, { namespace, subject, history: true }),
-    forget: (forgetOptions) => forgetThoughts(context, forgetOptions),
+    forget: forgetThoughtsOrNamespace,
     flush,
     stats() {
       const { stats } = context;
