@@ -27,6 +27,7 @@ export {
   thoughtSources,
 } from './methods.js';
 export { loadBenchData, loadQaData, parseQaData, type QaConversation, type QaQuestion } from './qa-data.js';
+export { toQaJsonLine } from './qa-json-line.js';
 export { bleu1, tokenF1 } from './qa-metrics.js';
 export { qaPromptVersion } from './qa-prompts.js';
 export type { CallTally, QaOutcome, QaScores } from './qa-tally.js';
@@ -37,7 +38,6 @@ export {
   type QaRunResult,
   runQa,
 } from './run-qa.js';
-export { toQaJsonLine } from './qa-json-line.js';
 export {
   type RecallProgress,
   type RecallRunOptions,

@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { tinyConversation } from './__fixtures__/tiny-conversation.js';
 import { openLlmCache } from './llm-cache.js';
 import { parseQaData } from './qa-data.js';
-import { runQa, toQaJsonLine } from './run-qa.js';
+import { toQaJsonLine } from './qa-json-line.js';
+import { runQa } from './run-qa.js';
 import { createStoreSearchMemory } from './store-search-memory.js';
 
 const embedder: EmbeddingModel = {

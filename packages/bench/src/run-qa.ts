@@ -40,6 +40,11 @@ export interface QaRunOptions {
   method: string;
   /** The memory under test; without one the whole conversation goes in the prompt (`full-context`). */
   memory?: Memory;
+  /**
+   * An agent that reads the conversation and answers itself (the MemGPT evaluation): replaces
+   * recall and the answer prompt; its answers are judged like the others.
+   */
+  answerer?: QaAnswerer;
   answerModel: LanguageModel;
   judgeModel: LanguageModel;
   cache: LlmCache;
@@ -52,6 +57,19 @@ export interface QaRunOptions {
   onProgress?: (progress: QaProgress) => void;
   namespacePrefix?: string;
   signal?: AbortSignal;
+}
+
+export interface QaAnswerer {
+  /** Reads a conversation into the namespace (e.g. every turn as a message to the agent). */
+  ingest(conversation: BenchConversation, namespace: string): Promise<void>;
+  answer(
+    question: QaQuestion,
+    namespace: string,
+  ): Promise<{
+    answer: string;
+    usage: { inputTokens: number; outputTokens: number; totalTokens: number };
+    calls: number;
+  }>;
 }
 
 export interface QaProgress {
@@ -156,7 +174,10 @@ export async function runQa(options: QaRunOptions): Promise<QaRunResult> {
     if (questions.length === 0) continue;
     conversations++;
     const namespace = `${prefix}-${position}`;
-    if (options.memory) {
+    if (options.answerer) {
+      report(options, state, 'ingest', item.conversation.id, 0, 1);
+      await options.answerer.ingest(item.conversation, namespace);
+    } else if (options.memory) {
       await ingestConversation({
         memory: options.memory,
         sessions: item.conversation.sessions,
@@ -247,8 +268,24 @@ async function askOne(
     category: question.category,
     unanswerable: question.unanswerable,
   };
-  const items = await promptItems(options, state, item.conversation, question, namespace, dates);
   let answer = '';
+  if (options.answerer) {
+    try {
+      const started = performance.now();
+      const reply = await options.answerer.answer(question, namespace);
+      state.answerLatency.push(performance.now() - started);
+      state.answer.calls += reply.calls;
+      state.answer.inputTokens += reply.usage.inputTokens;
+      state.answer.outputTokens += reply.usage.outputTokens;
+      state.spentTokens += reply.usage.inputTokens + reply.usage.outputTokens;
+      state.promptTokens += reply.usage.inputTokens;
+      answer = reply.answer.trim();
+      return await judged(options, state, item, question, answer, base);
+    } catch (error) {
+      return failure(options, error, base, answer);
+    }
+  }
+  const items = await promptItems(options, state, item.conversation, question, namespace, dates);
   try {
     const messages = answerPrompt({
       question: question.question,
@@ -258,15 +295,33 @@ async function askOne(
     });
     const call = await complete(options, state, 'answer', messages, 64);
     answer = call.trim();
-    const verdict = await judge(options, state, item, question, answer);
-    const lexical = question.unanswerable
-      ? {}
-      : { f1: tokenF1(answer, question.answer), bleu1: bleu1(answer, question.answer) };
-    return { ...base, answer, verdict, ...lexical };
+    return await judged(options, state, item, question, answer, base);
   } catch (error) {
-    if (options.signal?.aborted || !LociError.isInstance(error) || error.category !== 'provider') throw error;
-    return { ...base, answer, verdict: 'failed', error: `${error.code}: ${error.message}` };
+    return failure(options, error, base, answer);
   }
+}
+
+type OutcomeBase = Pick<QaOutcome, 'id' | 'conversation' | 'category' | 'unanswerable'>;
+
+async function judged(
+  options: QaRunOptions,
+  state: RunState,
+  item: QaConversation,
+  question: QaQuestion,
+  answer: string,
+  base: OutcomeBase,
+): Promise<QaOutcome> {
+  const verdict = await judge(options, state, item, question, answer);
+  const lexical = question.unanswerable
+    ? {}
+    : { f1: tokenF1(answer, question.answer), bleu1: bleu1(answer, question.answer) };
+  return { ...base, answer, verdict, ...lexical };
+}
+
+/** An LLM error that outlived the provider's retries fails the question; anything else stops the run. */
+function failure(options: QaRunOptions, error: unknown, base: OutcomeBase, answer: string): QaOutcome {
+  if (options.signal?.aborted || !LociError.isInstance(error) || error.category !== 'provider') throw error;
+  return { ...base, answer, verdict: 'failed', error: `${error.code}: ${error.message}` };
 }
 
 async function complete(
@@ -372,42 +427,4 @@ function resultOf(options: QaRunOptions, state: RunState, conversations: number)
     unparseable: state.outcomes.flatMap((o) => (o.verdict === 'unparseable' ? [o.id] : [])),
     outcomes: state.outcomes,
   };
-}
-
-/** The `--json` line: the scores other tools read, snake_case like `bench recall`'s. */
-export function toQaJsonLine(result: QaRunResult, extra: Record<string, unknown> = {}): string {
-  const scores = (s: QaScores) => ({
-    questions: s.questions,
-    j: s.j,
-    f1: s.f1,
-    bleu1: s.bleu1,
-    unparseable: s.unparseable,
-    failed: s.failed,
-  });
-  const calls = (c: CallTally) => ({
-    calls: c.calls,
-    cached: c.cached,
-    input_tokens: c.inputTokens,
-    output_tokens: c.outputTokens,
-  });
-  const categories: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(result.byCategory)) categories[key] = scores(value);
-  return JSON.stringify({
-    method: result.method,
-    ...extra,
-    answer_model: result.answerModel,
-    judge_model: result.judgeModel,
-    prompt_version: result.promptVersion,
-    conversations: result.conversations,
-    ...scores(result.overall),
-    by_category: categories,
-    adversarial: result.adversarial ? scores(result.adversarial) : null,
-    answer_prompt_tokens_mean: result.answerPromptTokensMean,
-    context_tokens_mean: result.contextTokensMean,
-    llm: { answer: calls(result.llm.answer), judge: calls(result.llm.judge) },
-    search_ms: result.searchMs,
-    answer_ms: result.answerMs,
-    failed_questions: result.failed.map((f) => f.id),
-    unparseable_questions: result.unparseable,
-  });
 }

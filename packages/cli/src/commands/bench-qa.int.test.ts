@@ -141,6 +141,36 @@ describe('loci bench qa', () => {
     expect(text(first as RecordedRequest)).toMatch(/\[2023-05-20 14:30\] user: I just got back/);
   });
 
+  it('memgpt: the agent reads every turn as a message and answers through send_message', async () => {
+    const dir = await makeTempDir();
+    try {
+      const file = join(dir.path, 'one.json');
+      await writeFile(file, JSON.stringify(conversation()));
+      server.setDefault((request) => {
+        const body = chatRequestBody(request);
+        if (!body.tools) return reply(request);
+        const last = String(body.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '');
+        const message = last.includes("Ana's cat")
+          ? 'Pixel'
+          : last.includes('pilot')
+            ? 'Not mentioned in the conversation'
+            : 'ok';
+        return { toolCalls: [{ name: 'send_message', arguments: { message } }] };
+      });
+      const env = { OPENAI_API_KEY: 'test', OPENAI_BASE_URL: server.url, LOCI_MODEL: 'answerer' };
+      const captured = capture(env);
+      const result = await runBenchQa({ data: [file], method: 'memgpt' }, captured.io);
+      const agentCalls = server.chatRequests().filter((r) => chatRequestBody(r).tools !== undefined);
+      // Two turns read, three questions asked: five agent steps, one LLM call each.
+      expect(agentCalls).toHaveLength(5);
+      expect(result.llm.answer.calls).toBe(3);
+      expect(result.byCategory['4']).toMatchObject({ questions: 1, correct: 1 });
+      expect(result.adversarial).toMatchObject({ questions: 1, correct: 1 });
+    } finally {
+      await dir.remove();
+    }
+  });
+
   it('a run killed mid-way resumes from the cache and counts nothing twice', async () => {
     const dir = await makeTempDir();
     try {

@@ -30,9 +30,10 @@ import { createProgressLine } from '../progress-line.js';
 import { builtInEmbedderId, setupEmbedder } from '../setup/embedder.js';
 import { createLanguageModel } from '../setup/language-model.js';
 import { openStore } from '../setup/store.js';
+import { createMemgptAnswerer } from './bench-qa-memgpt.js';
 
-/** The recall methods, and the whole conversation in the prompt (the usual ceiling). */
-const qaMethodNames = [...methodNames, 'full-context'] as const;
+/** The recall methods, the whole conversation in the prompt (the usual ceiling), and the MemGPT agent. */
+const qaMethodNames = [...methodNames, 'full-context', 'memgpt'] as const;
 
 const benchQaOptionsSchema = z.object({
   data: textListOption.min(1, 'give --data <file-or-dir>'),
@@ -92,12 +93,20 @@ export async function runBenchQa(input: BenchQaOptions, io: CommandIo): Promise<
   const temporary = needsMemory && options.store === undefined ? uri : undefined;
   const store = uri ? await openStore(uri) : undefined;
   let memory: Memory | undefined;
+  const answerer =
+    options.method === 'memgpt' && embedder && store
+      ? createMemgptAnswerer({ model: answerModel, embedder, store })
+      : undefined;
   try {
-    memory = embedder && store ? createMethod(options.method, { embedder, store }) : undefined;
+    memory =
+      embedder && store && options.method !== 'memgpt'
+        ? createMethod(options.method, { embedder, store })
+        : undefined;
     const result = await runQa({
       data,
       method: options.method,
       ...(memory ? { memory } : {}),
+      ...(answerer ? { answerer } : {}),
       answerModel,
       judgeModel,
       cache,
@@ -123,6 +132,7 @@ export async function runBenchQa(input: BenchQaOptions, io: CommandIo): Promise<
     return result;
   } finally {
     await memory?.close?.();
+    await answerer?.close();
     await store?.close();
     if (temporary) await rm(temporary, { recursive: true, force: true });
   }
