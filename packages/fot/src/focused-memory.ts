@@ -391,6 +391,25 @@ export function createFocusedMemory(options: FocusedMemoryOptions): FocusedMemor
       }
     },
 
+    async forget({ namespace }) {
+      const checked = parseWith(namespaceSchema, namespace, 'forget namespace');
+      const loaded = states.get(checked);
+      states.delete(checked);
+      // Buffered entries go with the rest; queued writes and training finish first, so none of
+      // them writes a row of the namespace after its deletion.
+      const current = await loaded?.catch(() => undefined);
+      if (current) await exclusive(current, async () => undefined);
+      await memory.idle();
+      const handles = await open();
+      // A delete wants ids or a filter; ids are never empty, so this matches every row.
+      const everyRow = where.ne('id', '');
+      let removed = 0;
+      for (const table of [handles.values, handles.keys, handles.focused, handles.projections]) {
+        removed += await table.delete({ namespace: checked, filter: everyRow });
+      }
+      return removed;
+    },
+
     async close() {
       await memory.flush?.();
       await memory.idle();
