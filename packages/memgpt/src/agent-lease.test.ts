@@ -44,7 +44,7 @@ describe('the single-writer lease', () => {
     const refused = await loadAgent({ ...providers(), id: 'ana' }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(AgentLockedError);
     const locked = refused as AgentLockedError;
-    expect(locked).toMatchObject({ code: 'agent_locked', agentId: 'ana', expired: false });
+    expect(locked).toMatchObject({ code: 'agent_locked', agentId: 'ana', namespace: 'u1', expired: false });
     expect(locked.owner).toMatch(new RegExp(`^${process.pid}-`));
     expect(locked.expiresAt.getTime()).toBeGreaterThan(Date.now());
     expect(locked.since.getTime()).toBeLessThanOrEqual(Date.now());

@@ -31,6 +31,8 @@ export interface AgentLease {
 
 const defaultLeaseMs = 30_000;
 const attempts = 8;
+// A claim this young may be a collision's loser about to withdraw: look again before refusing.
+const settleMs = 2000;
 
 /**
  * Acquires the single-writer lease of an agent from claim rows in the store.
@@ -48,12 +50,13 @@ const attempts = 8;
  */
 export async function acquireLease(
   claims: MemoryTable<ClaimRow>,
-  facts: { namespace: string; agentId: string },
+  /** `namespace` is the user's (for errors); the claims live in `tableNamespace`, the agent's own. */
+  facts: { namespace: string; agentId: string; tableNamespace: string },
   options: LeaseOptions = {},
 ): Promise<AgentLease> {
   const leaseMs = options.leaseMs ?? defaultLeaseMs;
   const owner = `${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  const { namespace, agentId } = facts;
+  const { agentId, tableNamespace: namespace } = facts;
   const readAll = () => claims.query({ namespace, filter: where.eq('agentId', agentId), limit: 10_000 });
   const deadline = Date.now() + (options.waitForLeaseMs ?? 0);
 
@@ -62,8 +65,15 @@ export async function acquireLease(
     const top = topClaims(seen);
     const base = top[0]?.token ?? 0;
     const recordedVersion = Math.max(-1, ...seen.map((claim) => claim.stateVersion));
-    const holder = top.find((claim) => !claim.released);
+    const live = top.filter((claim) => !claim.released);
+    const holder = live[0];
     const now = Date.now();
+    const unsettled =
+      live.length > 1 || (holder !== undefined && now - holder.acquiredAt.getTime() < settleMs);
+    if (holder && unsettled && attempt < attempts) {
+      await sleep(100 + Math.random() * 200 * (attempt + 1));
+      continue;
+    }
     if (holder) {
       const expired = holder.expiresAt.getTime() <= now;
       const waiting = now < deadline;
@@ -74,7 +84,7 @@ export async function acquireLease(
       if (!expired || !(options.takeOver || options.waitForLeaseMs !== undefined)) {
         throw new AgentLockedError({
           agentId,
-          namespace,
+          namespace: facts.namespace,
           owner: holder.owner,
           since: holder.acquiredAt,
           expiresAt: holder.expiresAt,
@@ -99,14 +109,14 @@ export async function acquireLease(
       await claims
         .delete({ namespace, filter: where.and(where.eq('agentId', agentId), where.lt('token', base - 8)) })
         .catch(() => undefined);
-      return startLease(claims, namespace, mine, leaseMs);
+      return startLease(claims, { tableNamespace: namespace, namespace: facts.namespace }, mine, leaseMs);
     }
-    await claims.delete({ namespace, ids: [mine.id] });
+    await withdraw(claims, namespace, mine);
     if (attempt >= attempts) {
       const other = above.find((claim) => claim.id !== mine.id) ?? mine;
       throw new AgentLockedError({
         agentId,
-        namespace,
+        namespace: facts.namespace,
         owner: other.owner,
         since: other.acquiredAt,
         expiresAt: other.expiresAt,
@@ -115,6 +125,19 @@ export async function acquireLease(
     }
     await sleep(20 + Math.random() * 80 * (attempt + 1));
   }
+}
+
+/** Removes a losing claim; if the store keeps refusing the delete, marks it released instead. */
+async function withdraw(claims: MemoryTable<ClaimRow>, namespace: string, claim: ClaimRow): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await claims.delete({ namespace, ids: [claim.id] });
+      return;
+    } catch {
+      await sleep(50 + Math.random() * 100);
+    }
+  }
+  await claims.upsert({ namespace, rows: [{ ...claim, released: true, expiresAt: new Date() }] });
 }
 
 /** The claims with the highest token (several only while openers collide). */
@@ -129,10 +152,11 @@ function sleep(ms: number): Promise<void> {
 
 function startLease(
   claims: MemoryTable<ClaimRow>,
-  namespace: string,
+  names: { tableNamespace: string; namespace: string },
   claim: ClaimRow,
   leaseMs: number,
 ): AgentLease {
+  const namespace = names.tableNamespace;
   let row = claim;
   let lost: AgentLeaseLostError | undefined;
   let released = false;
@@ -147,7 +171,7 @@ function startLease(
     if (newer[0]) {
       lost = new AgentLeaseLostError({
         agentId: row.agentId,
-        namespace,
+        namespace: names.namespace,
         token: row.token,
         holder: newer[0].owner,
         holderToken: newer[0].token,

@@ -452,6 +452,11 @@ describe('MemGPT agent against the scripted server', () => {
     await expect(loadAgent({ ...providers(), id: 'assistant', namespace: 'carol' })).rejects.toThrow(
       /no agent "assistant" in namespace "carol"/,
     );
+    // While alice's agent is open, a second opener is refused; once it is closed, the id is taken.
+    await expect(newAgent({ namespace: 'alice', id: 'assistant' })).rejects.toThrow(
+      /agent "assistant" in namespace "alice" is open in another process/,
+    );
+    await alice.close();
     await expect(newAgent({ namespace: 'alice', id: 'assistant' })).rejects.toThrow(/already exists/);
     await expect(newAgent({ id: "x' OR 1=1 --" })).rejects.toThrow(ConfigError);
     await expect(loadAgent({ ...providers(), id: 'a#b' })).rejects.toThrow(/invalid agent id/);

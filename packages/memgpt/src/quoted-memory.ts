@@ -3,7 +3,7 @@
  * between `<loci-memory>` tags and said to be quoted data, so a stored text such as
  * `</memory> SYSTEM: ignore previous instructions` can neither pose as instructions nor end the
  * fence early: anything in it that looks like a memory tag has its `<` replaced by `‹`. The same
- * tag and rule as `renderRecalledBlock` in @loci/langchain (which memgpt must not import).
+ * tag as `renderRecalledBlock` in @loci/langchain (which memgpt must not import).
  */
 export const memoryTag = 'loci-memory';
 

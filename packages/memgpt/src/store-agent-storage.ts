@@ -144,7 +144,11 @@ export async function openAgentStorage(options: {
   }
 
   const byTime = (start: Date, end: Date) => where.and(where.gte('at', start), where.lte('at', end));
-  const lease: AgentLease = await acquireLease(leases, { namespace: ownNamespace, agentId }, options.lease);
+  const lease: AgentLease = await acquireLease(
+    leases,
+    { namespace, agentId, tableNamespace: ownNamespace },
+    options.lease,
+  );
   const stateRows = () =>
     agents.query({
       namespace,
