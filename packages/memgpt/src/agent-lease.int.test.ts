@@ -38,10 +38,14 @@ function spawn(agentId: string, leaseMs: number, takeOver = false): LeaseChild {
 it('lets exactly one of several racing processes open an agent', async () => {
   for (const takeOver of [false, true]) {
     const id = `race-${takeOver}`;
-    const agent = await createAgent({ ...providers(), id, leaseMs: 1000 });
-    // Released (free for anyone), or left to expire (only take-over openers may take it).
-    if (takeOver) await sleep(1500);
-    else await agent.close();
+    await (await createAgent({ ...providers(), id })).close();
+    if (takeOver) {
+      // Left to expire by a killed holder: only take-over openers may take it.
+      const holder = spawn(id, 1000);
+      expect(await holder.next(150_000)).toMatchObject({ opened: 0 });
+      holder.process.kill('SIGKILL');
+      await sleep(1500);
+    }
     const racers = [0, 1, 2].map(() => spawn(id, 60_000, takeOver));
     const outcomes = await Promise.all(racers.map((child) => child.next(150_000)));
     const said = outcomes.map((outcome) => ('opened' in outcome ? 'opened' : String(outcome['refused'])));
