@@ -7,7 +7,8 @@ export type CliErrorCode =
   | 'llm_config_invalid'
   | 'embedder_setup_failed'
   | 'store_open_failed'
-  | 'interrupted';
+  | 'interrupted'
+  | 'confirmation_needed';
 
 /**
  * An error of the CLI's own: a code and the facts (which command, which folder or URI), like the

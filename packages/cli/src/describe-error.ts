@@ -50,6 +50,7 @@ const adviceByCode: Readonly<Record<string, (error: Described) => string>> = {
   llm_config_invalid: () => llmSettings,
   embedder_setup_failed: () => homeAdvice,
   store_open_failed: () => storeAdvice,
+  confirmation_needed: () => 'run it in a terminal to confirm, or add --yes when you are sure',
   // @loci/core
   dimension_mismatch: () =>
     'the store holds vectors of another embedder: give --store a new folder (or use the embedder it was written with)',
