@@ -21,6 +21,8 @@ export interface RecallRunOptions {
   beforeQuestions?: (namespace: string, conversation: BenchConversation) => Promise<void>;
   /** Entries from other contexts each namespace holds (reported as `distractors`). */
   distractors?: number;
+  /** Where the method's thoughts came from, when it has any (reported as `thoughts`). */
+  thoughts?: string;
   /** Namespace prefix; a random suffix keeps runs apart in a shared store. */
   namespacePrefix?: string;
   signal?: AbortSignal;
@@ -44,6 +46,8 @@ export interface RecallRunResult extends RecallScores {
   conversations: number;
   /** Entries from other contexts in every evaluated namespace, when the run had any. */
   distractors?: number;
+  /** Where thoughts came from (`from-data`, `llm`), when the method had any. */
+  thoughts?: string;
   ingestTurnsPerSecond: number;
   /** Nearest-rank percentiles of recall latency; `null` when no question was asked. */
   recallMs: { p50: number | null; p95: number | null };
@@ -151,6 +155,7 @@ export async function runRecall(options: RecallRunOptions): Promise<RecallRunRes
     method: options.method ?? memory.name,
     conversations: options.conversations.length,
     ...(options.distractors === undefined ? {} : { distractors: options.distractors }),
+    ...(options.thoughts === undefined ? {} : { thoughts: options.thoughts }),
     ...finish(total, ks),
     ingestTurnsPerSecond: ingestMs > 0 ? ingestedTurns / (ingestMs / 1000) : 0,
     recallMs: { p50: latency.p50, p95: latency.p95 },
@@ -160,11 +165,12 @@ export async function runRecall(options: RecallRunOptions): Promise<RecallRunRes
   };
 }
 
-/** The `--json` line: exactly the keys other tools read, in this order (`distractors` when set). */
+/** The `--json` line: exactly the keys other tools read, in this order (`thoughts`, `distractors` when set). */
 export function toJsonLine(result: RecallRunResult): string {
   return JSON.stringify({
     method: result.method,
     conversations: result.conversations,
+    ...(result.thoughts === undefined ? {} : { thoughts: result.thoughts }),
     ...(result.distractors === undefined ? {} : { distractors: result.distractors }),
     questions: result.questions,
     recall_at_k: result.recallAtK,

@@ -40,7 +40,18 @@ import { openStore } from '../setup/store.js';
 const kListSchema = z
   .string()
   .transform((text) => text.split(',').map((part) => Number(part.trim())))
-  .pipe(z.array(z.number().int().min(1, 'each k must be a whole number ≥ 1')).min(1));
+  .pipe(
+    z
+      .array(
+        z
+          .number()
+          .int('each k must be a whole number')
+          .min(1, 'each k must be a whole number ≥ 1')
+          // A recall returns at most 1000 items (core's RecallOptions); a larger k fails only after ingesting.
+          .max(1000, 'each k must be at most 1000'),
+      )
+      .min(1),
+  );
 
 const benchRecallOptionsSchema = z
   .object({
@@ -85,13 +96,8 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
   const home = options.home ?? lociHome(io.env);
   const { embedder } = await setupEmbedder({ home, progress });
   const model = options.thoughts === 'llm' ? createLanguageModel(options, io.env) : undefined;
-  const distractors =
-    options.distractors > 0 && options.distractorData
-      ? await loadDistractorEntries(options.distractorData, conversations, options.distractors, home)
-      : undefined;
-  if (distractors?.cached === false) {
-    io.stderr.write(`built ${distractors.entries.length} distractors, cached in ${distractors.path}\n`);
-  }
+  const distractorSources =
+    options.distractors > 0 && options.distractorData ? await loadLocomo(options.distractorData) : [];
 
   let sideNetWeights: unknown;
   if (train.length > 0) {
@@ -126,22 +132,28 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
       ...(method === 'fot' ? { negativePool: await readNegativePool(demoConversationPath) } : {}),
     });
     const memory = bench.memory;
-    const label =
-      method + (options.thoughts && options.thoughts !== 'none' ? ` --thoughts ${options.thoughts}` : '');
+    const thoughts = method === 'tim' ? (options.thoughts ?? 'from-data') : options.thoughts;
     const result = await runRecall({
       conversations,
       memory,
-      method: label,
+      method,
+      ...(thoughts && thoughts !== 'none' ? { thoughts } : {}),
       beforeQuestions: async (namespace, conversation) => {
-        if (distractors) {
-          progress.update({
-            label: `${method}: ${distractors.entries.length} distractors into ${conversation.id}`,
-          });
+        if (options.distractors > 0) {
+          const distractors = await distractorsFor(
+            conversation,
+            distractorSources,
+            options.distractors,
+            home,
+          );
+          if (!distractors.cached)
+            io.stderr.write(`built distractors for ${conversation.id}: ${distractors.path}\n`);
+          progress.update({ label: `${method}: ${options.distractors} distractors into ${conversation.id}` });
           await bench.addDistractors(namespace, distractors.entries);
         }
         await bench.beforeQuestions?.(namespace, conversation);
       },
-      ...(distractors ? { distractors: distractors.entries.length } : {}),
+      ...(options.distractors > 0 ? { distractors: options.distractors } : {}),
       ks: options.k,
       tokenBudget: options.tokenBudget,
       onProgress: ({ phase, conversation, done, total }) =>
@@ -161,16 +173,18 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
   }
 }
 
-/** Distractor sources: the given conversations minus any that is also evaluated (same turns). */
-async function loadDistractorEntries(
-  paths: readonly string[],
-  evaluated: readonly BenchConversation[],
+/**
+ * A namespace's distractors: built from the distractor conversations other than the evaluated
+ * one (same turns), so `--distractor-data` may name the evaluated folder itself.
+ */
+function distractorsFor(
+  evaluated: BenchConversation,
+  sources: readonly BenchConversation[],
   count: number,
   home: string,
 ) {
-  const own = new Set(evaluated.map((conversation) => conversation.contentHash));
-  const sources = (await loadLocomo(paths)).filter((conversation) => !own.has(conversation.contentHash));
-  return loadDistractors({ sources, count, home });
+  const others = sources.filter((conversation) => conversation.contentHash !== evaluated.contentHash);
+  return loadDistractors({ sources: others, count, home });
 }
 
 function asLabelled(conversation: BenchConversation) {
@@ -189,7 +203,12 @@ function row(label: string, scores: RecallScores, ks: readonly string[]): string
 export function formatResult(result: RecallRunResult, tokenBudget: number): string {
   const ks = Object.keys(result.recallAtK);
   const header = `${''.padEnd(22)}${'n'.padStart(6)}${ks.map((k) => `R@${k}`.padStart(7)).join('')}${`R@${tokenBudget}t`.padStart(9)}`;
-  const lines = [`method ${result.method}: evidence recall`, header, row('all', result, ks)];
+  const setting = [
+    result.thoughts ? `thoughts ${result.thoughts}` : '',
+    result.distractors ? `${result.distractors} distractors per conversation` : '',
+  ].filter((part) => part.length > 0);
+  const title = `method ${result.method}${setting.length > 0 ? ` (${setting.join(', ')})` : ''}: evidence recall`;
+  const lines = [title, header, row('all', result, ks)];
   for (const [category, scores] of Object.entries(result.byCategory)) {
     lines.push(row(`  ${category} ${categoryNames[Number(category)] ?? ''}`, scores, ks));
   }

@@ -120,6 +120,65 @@ describe('loci chat', () => {
     expect(again.stderr).toContain('resume it with: loci chat --agent ana (without --new)');
   });
 
+  it('with --memory tim, /thoughts shows the thoughts post-thought from the chat, with their turns', async () => {
+    const store = join(dir.path, 'store-tim');
+    server.enqueue(send('Lovely, a cello!'), (request) => {
+      // The post-think call: the new turns come as JSON lines under "Turns:".
+      const body = request.body as { messages: { content: string }[] };
+      const turns = (body.messages.at(-1)?.content ?? '')
+        .split('Turns:\n')[1]
+        ?.split('\n')
+        .map((line) => JSON.parse(line) as { id: string; text: string });
+      const cello = turns?.find((turn) => turn.text.includes('cello'));
+      return {
+        content: JSON.stringify({
+          thoughts: [
+            {
+              subject: 'Ana',
+              relation: 'plays',
+              object: 'cello',
+              text: 'Ana plays the cello.',
+              sources: [cello?.id ?? 'missing'],
+              label: 'new',
+            },
+          ],
+        }),
+      };
+    });
+    const result = await chat(
+      ['--store', store, '--new', '--memory', 'tim', '--base-url', server.url, '--model', 'scripted-chat'],
+      'I play the cello\n/thoughts\n/exit\n',
+    );
+    expect(result.stderr).toContain('memory tim');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('agent> Lovely, a cello!');
+    expect(result.stdout).toMatch(
+      /1 current thought\(s\):\n {2}\[\d{4}-\d\d-\d\d\] Ana plays the cello\. \(from \S+\)/,
+    );
+    expect(result.stdout).not.toContain('from missing');
+    expect(server.pending()).toBe(0);
+  });
+
+  it('without a thought memory, /thoughts says how to attach one', async () => {
+    server.enqueue(send('Hello.'));
+    const result = await chat(
+      [
+        '--store',
+        join(dir.path, 'store-none'),
+        '--new',
+        '--memory',
+        'none',
+        '--base-url',
+        server.url,
+        '--model',
+        'm',
+      ],
+      'hi\n/thoughts\n',
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('start the chat with --memory tim');
+  });
+
   it('reports an unreachable LLM and keeps going', async () => {
     const result = await chat(
       ['--store', join(dir.path, 'store'), '--new', '--base-url', 'http://127.0.0.1:9/v1', '--model', 'none'],

@@ -8,6 +8,7 @@ import type { CliIo } from '../cli-io.js';
 import { describeError } from '../describe-error.js';
 import { parseOptions, storeUriOption, switchOption, wholeNumberOption } from '../options.js';
 import { createProgressLine } from '../progress-line.js';
+import { type ChatMemory, chatMemoryKinds, createChatMemory } from '../setup/chat-memory.js';
 import { setupEmbedder } from '../setup/embedder.js';
 import { createLanguageModel } from '../setup/language-model.js';
 import { openStore, storeUri } from '../setup/store.js';
@@ -23,6 +24,7 @@ const chatOptionsSchema = z.object({
     .optional(),
   apiKey: z.string().trim().min(1, 'give a key').optional(),
   contextWindow: wholeNumberOption(512).optional(),
+  memory: z.enum(chatMemoryKinds, { error: `use one of ${chatMemoryKinds.join(', ')}` }).default('default'),
   verbose: switchOption,
 });
 
@@ -36,6 +38,7 @@ export function parseChatOptions(raw: unknown): z.output<typeof chatOptionsSchem
 const helpText = `Commands:
   /memory          print core memory, the summary and storage counts
   /search <text>   search recall storage (the whole conversation) and archival storage
+  /thoughts        the current thoughts with the turns they came from (--memory tim)
   /help            this help
   /exit            leave (the agent is saved after every message)
 `;
@@ -70,6 +73,25 @@ async function printSearch(agent: Agent, query: string, write: (text: string) =>
   }
   write(`archival storage (${archival.length}):\n`);
   for (const passage of archival) write(`  [${passage.at.toISOString()}] ${passage.text}\n`);
+}
+
+async function printThoughts(agent: Agent, memory: ChatMemory, write: (text: string) => void): Promise<void> {
+  if (!memory.thoughts) {
+    write('no thought memory is attached: start the chat with --memory tim\n');
+    return;
+  }
+  // Post-thinking runs in the background; wait for what is queued so the list is current.
+  await memory.thoughts.flush();
+  const thoughts = await memory.thoughts.listThoughts({
+    namespace: agent.state().memoryNamespace,
+    limit: 100,
+  });
+  write(`${thoughts.length} current thought(s):\n`);
+  for (const thought of thoughts) {
+    write(
+      `  [${thought.validFrom.toISOString().slice(0, 10)}] ${thought.text} (from ${thought.sources.join(', ')})\n`,
+    );
+  }
 }
 
 /** Shows what the agent says (streamed when the model streams) and, with --verbose, what it thinks and does. */
@@ -153,12 +175,14 @@ export async function runChat(input: ChatOptions, io: CliIo): Promise<void> {
   const { embedder } = await setupEmbedder({ home, progress });
   const uri = storeUri(options.store, home, 'chat');
   const store = await openStore(uri);
+  const memory = createChatMemory(options.memory, { model, embedder, store });
   let handler: (event: AgentEvent) => void = () => {};
   const shared = {
     model,
     embedder,
     store,
     namespace: options.user,
+    memories: memory.memories,
     onEvent: (event: AgentEvent) => handler(event),
   };
   let agent: Agent;
@@ -188,7 +212,7 @@ export async function runChat(input: ChatOptions, io: CliIo): Promise<void> {
     throw error;
   }
   io.stderr.write(
-    `model ${model.modelId} (${model.provider}), store ${uri}. Type /help for commands, /exit to leave.\n`,
+    `model ${model.modelId} (${model.provider}), store ${uri}, memory ${options.memory}. Type /help for commands, /exit to leave.\n`,
   );
 
   handler = createPrinter(write, options.verbose);
@@ -230,6 +254,10 @@ export async function runChat(input: ChatOptions, io: CliIo): Promise<void> {
             await printSearch(agent, argument, write).catch((error: unknown) =>
               io.stderr.write(describeError(error, { debug: false })),
             );
+        } else if (command === '/thoughts') {
+          await printThoughts(agent, memory, write).catch((error: unknown) =>
+            io.stderr.write(describeError(error, { debug: false })),
+          );
         } else write(`unknown command ${command}; type /help\n`);
         prompt();
         continue;
@@ -275,6 +303,7 @@ export function registerChat(program: Command, io: CliIo): void {
     )
     .option('--api-key <key>', 'API key (env OPENAI_API_KEY)')
     .option('--context-window <tokens>', 'context window of the model, when Loci does not know it')
+    .option('--memory <kind>', `memory attached to the agent: ${chatMemoryKinds.join(', ')}`, 'default')
     .option('--verbose', 'show inner monologue, function calls and memory management')
     .action(async (flags: ChatOptions) => {
       await runChat(flags, io);
