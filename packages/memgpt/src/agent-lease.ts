@@ -60,6 +60,8 @@ export async function acquireLease(
   const readAll = () => claims.query({ namespace, filter: where.eq('agentId', agentId), limit: 10_000 });
   const deadline = Date.now() + (options.waitForLeaseMs ?? 0);
 
+  // Bounded: `attempts` collisions or looks at an unsettled claim, and waiting until the deadline.
+  let collisions = 0;
   for (let attempt = 0; ; attempt++) {
     const seen = await readAll();
     const top = topClaims(seen);
@@ -112,7 +114,7 @@ export async function acquireLease(
       return startLease(claims, { tableNamespace: namespace, namespace: facts.namespace }, mine, leaseMs);
     }
     await withdraw(claims, namespace, mine);
-    if (attempt >= attempts) {
+    if (++collisions >= attempts) {
       const other = above.find((claim) => claim.id !== mine.id) ?? mine;
       throw new AgentLockedError({
         agentId,
@@ -123,7 +125,7 @@ export async function acquireLease(
         expired: false,
       });
     }
-    await sleep(20 + Math.random() * 80 * (attempt + 1));
+    await sleep(20 + Math.random() * 80 * collisions);
   }
 }
 
