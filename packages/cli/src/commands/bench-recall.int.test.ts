@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startScriptedServer } from '@loci/testing/scripted-server';
 import { makeTempDir } from '@loci/testing/temp-dir';
 import { describe, expect, it } from 'vitest';
 import { runBenchRecall } from './bench-recall.js';
@@ -127,6 +128,109 @@ describe('loci train sidenet', () => {
       expect(weights.features.length).toBeGreaterThan(5);
       expect(result.report.lossAfter).toBeLessThan(result.report.lossBefore);
       expect(captured.out()).toContain(`wrote ${out}`);
+    } finally {
+      await dir.remove();
+    }
+  });
+});
+
+describe('loci bench recall with thoughts and distractors', () => {
+  it('--thoughts llm post-thinks the conversation through the configured server, then recalls thoughts', async () => {
+    const server = await startScriptedServer();
+    const dir = await makeTempDir();
+    try {
+      await writeFile(join(dir.path, 'one.json'), JSON.stringify(conversation(['Ana', 'Ben'], 'she is shy')));
+      // Each post-think call: one thought per new turn, citing that turn (the ids come as JSON lines).
+      server.setDefault((request) => {
+        const body = request.body as { messages: { content: string }[] };
+        const turns = (body.messages.at(-1)?.content.split('Turns:\n')[1] ?? '')
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as { id: string; speaker: string; text: string });
+        return {
+          content: JSON.stringify({
+            thoughts: turns.map((turn) => ({
+              subject: turn.speaker,
+              relation: 'said',
+              object: '',
+              text: `${turn.speaker} said: ${turn.text}`,
+              sources: [turn.id],
+              label: 'new',
+            })),
+          }),
+        };
+      });
+      const captured = capture();
+      captured.io.env = { ...process.env, OPENAI_BASE_URL: server.url, LOCI_MODEL: 'scripted-chat' };
+      const result = await runBenchRecall(
+        { data: [dir.path], method: 'tim', thoughts: 'llm', json: true, home: join(dir.path, 'home') },
+        captured.io,
+      );
+      expect(server.chatRequests().length).toBeGreaterThan(0);
+      expect(result.thoughts).toBe('llm');
+      expect(result.recallAtK['5']).toBe(1);
+      const last = JSON.parse(captured.out().trim().split('\n').at(-1) as string) as Record<string, unknown>;
+      expect(last['thoughts']).toBe('llm');
+    } finally {
+      await server.close();
+      await dir.remove();
+    }
+  });
+
+  it('--thoughts llm without a configured LLM says so', async () => {
+    const dir = await makeTempDir();
+    try {
+      await writeFile(join(dir.path, 'one.json'), JSON.stringify(conversation(['Ana', 'Ben'], 'she is shy')));
+      const captured = capture();
+      const env = { ...process.env };
+      for (const name of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'LOCI_MODEL']) delete env[name];
+      captured.io.env = env;
+      await expect(
+        runBenchRecall(
+          { data: [dir.path], method: 'tim', thoughts: 'llm', home: join(dir.path, 'home') },
+          captured.io,
+        ),
+      ).rejects.toMatchObject({ code: 'llm_not_configured' });
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it('--distractors fills each namespace from the other conversations, cached under the home folder', async () => {
+    const dir = await makeTempDir();
+    try {
+      await writeFile(join(dir.path, 'one.json'), JSON.stringify(conversation(['Ana', 'Ben'], 'she is shy')));
+      await writeFile(
+        join(dir.path, 'two.json'),
+        JSON.stringify(conversation(['Cleo', 'Dev'], 'he is loud')),
+      );
+      const home = join(dir.path, 'home');
+      const run = async () => {
+        const captured = capture();
+        const result = await runBenchRecall(
+          {
+            data: [dir.path],
+            method: 'dense',
+            distractors: '50',
+            distractorData: [dir.path],
+            json: true,
+            home,
+          },
+          captured.io,
+        );
+        return { result, err: captured.err(), out: captured.out() };
+      };
+      const first = await run();
+      expect(first.err).toContain('built distractors for one.json');
+      expect(first.result.distractors).toBe(50);
+      const last = JSON.parse(first.out.trim().split('\n').at(-1) as string) as Record<string, unknown>;
+      expect(last['distractors']).toBe(50);
+      const second = await run();
+      expect(second.err).not.toContain('built distractors');
+      expect(second.result.recallAtK).toEqual(first.result.recallAtK);
+      await expect(
+        runBenchRecall({ data: [dir.path], method: 'dense', distractors: '5', home }, capture().io),
+      ).rejects.toThrow(/--distractor-data/);
     } finally {
       await dir.remove();
     }

@@ -88,6 +88,8 @@ export function parseBenchRecallOptions(raw: unknown): z.output<typeof benchReca
 export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): Promise<RecallRunResult> {
   const options = parseBenchRecallOptions(input);
   const method = options.method;
+  // Before anything slow: a missing LLM fails at once.
+  const model = options.thoughts === 'llm' ? createLanguageModel(options, io.env) : undefined;
   const conversations = await loadLocomo(options.data);
   const train: BenchConversation[] = options.train ? await loadLocomo(options.train) : [];
   assertDisjoint(train, conversations);
@@ -95,7 +97,6 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
 
   const home = options.home ?? lociHome(io.env);
   const { embedder } = await setupEmbedder({ home, progress });
-  const model = options.thoughts === 'llm' ? createLanguageModel(options, io.env) : undefined;
   const distractorSources =
     options.distractors > 0 && options.distractorData ? await loadLocomo(options.distractorData) : [];
 
