@@ -234,6 +234,8 @@ export async function runChat(input: ChatOptions, io: CliIo): Promise<void> {
       lines.close();
     }
   });
+  // A script piping messages in learns from the exit code whether its last message went through.
+  let lastFailed = false;
   try {
     prompt();
     for await (const raw of lines) {
@@ -265,10 +267,12 @@ export async function runChat(input: ChatOptions, io: CliIo): Promise<void> {
       try {
         running = new AbortController();
         const result = await agent.step({ text: line }, { signal: running.signal });
+        lastFailed = false;
         if (result.messages.length === 0) {
           write('(the agent did not send a message this turn; run with --verbose to see its thoughts)\n');
         }
       } catch (error) {
+        lastFailed = true;
         // The step was not saved; the conversation goes on from the last saved one.
         if (!running?.signal.aborted) {
           io.stderr.write(describeError(error, { debug: io.env['LOCI_DEBUG'] === '1' }));
@@ -284,6 +288,7 @@ export async function runChat(input: ChatOptions, io: CliIo): Promise<void> {
     await agent.close();
     await store.close();
   }
+  if (lastFailed) process.exitCode = 1;
 }
 
 export function registerChat(program: Command, io: CliIo): void {
