@@ -57,7 +57,9 @@ export function methodLearns(name: MethodName): boolean {
 /**
  * The memories the harness compares. Baselines search the `MemoryStore` directly; `longmem` is
  * the LongMem bank (chunks out, self-supervised SideNet from zero); `best` is exactly
- * `createDefaultMemory`, the pipeline the agent uses.
+ * `createDefaultMemory`, the pipeline the agent uses; `fot` the focused kNN memory (trained on
+ * flush and recall); `tim` a thought memory. Thoughts given with the data are added by
+ * `createBenchMethod(...).beforeQuestions`, which this bare memory does not run.
  */
 export function createMethod(name: string, options: MethodOptions): Memory {
   return createBenchMethod(name, options).memory;
