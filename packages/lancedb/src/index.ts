@@ -5,4 +5,9 @@ export {
   type LanceStoreOptions,
   lanceStoreOptionsSchema,
 } from './lance-store-options.js';
-export { type PurgeOptions, type PurgeResult, purgeLanceStore } from './purge-store.js';
+export {
+  type PurgeOptions,
+  type PurgeResult,
+  purgeLanceStore,
+  purgeOptionsSchema,
+} from './purge-store.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+/** When and how a Lance store builds and refreshes its indexes; every field has a default. */
 export const indexPolicySchema = z.strictObject({
   /** Exact (flat) vector search below this many rows; an IVF index is built past it. */
   vectorIndexAfterRows: z.int().positive().default(50_000),
@@ -32,6 +33,7 @@ export const indexPolicySchema = z.strictObject({
   textTailLimit: z.int().min(0).max(2_000).default(500),
 });
 
+/** Validates the options of `createLanceStore`; unknown keys are rejected. */
 export const lanceStoreOptionsSchema = z.strictObject({
   /** A local folder (default `<LOCI_HOME>/store`), `s3://`, `gs://`, `az://` or `db://` (LanceDB Cloud). */
   uri: z.string().min(1).optional(),
@@ -56,5 +58,7 @@ export const lanceStoreOptionsSchema = z.strictObject({
     .optional(),
 });
 
+/** Options of `createLanceStore`, as a caller writes them (defaults not yet applied). */
 export type LanceStoreOptions = z.input<typeof lanceStoreOptionsSchema>;
+/** An index policy with its defaults filled in. */
 export type IndexPolicy = z.output<typeof indexPolicySchema>;

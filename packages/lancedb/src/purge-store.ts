@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { NAMESPACE_COLUMN } from './columns.js';
 import { sqlIdentifier, sqlString } from './filter-sql.js';
 
+/** Validates the options of `purgeLanceStore`; unknown keys are rejected. */
 export const purgeOptionsSchema = z.strictObject({
   /** The store's folder or object-storage URI, as given to `createLanceStore`. */
   uri: z.string().min(1),
@@ -16,8 +17,10 @@ export const purgeOptionsSchema = z.strictObject({
   alsoRewrite: z.array(z.string()).default([]),
 });
 
+/** Options of `purgeLanceStore`: which namespaces to delete for good. */
 export type PurgeOptions = z.input<typeof purgeOptionsSchema>;
 
+/** What `purgeLanceStore` removed and rewrote. */
 export interface PurgeResult {
   /** Rows removed per table, for tables where any were. */
   removed: Record<string, number>;

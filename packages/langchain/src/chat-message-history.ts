@@ -9,6 +9,7 @@ import { defineTable, type MemoryStore, type MemoryTable, type RowOf, StoreError
 import { z } from 'zod';
 import { messageText } from './message-text.js';
 
+/** Constructor argument of `LociChatMessageHistory`. */
 export interface LociChatMessageHistoryInput {
   store: MemoryStore;
   /** One conversation (session / thread); its Loci namespace. */

@@ -17,6 +17,7 @@ import {
   usageOf,
 } from './chat-model-messages.js';
 
+/** Options of `fromLangChainChatModel`; `contextWindow` is required. */
 export interface FromLangChainChatModelOptions {
   /** The model's context window in tokens (LangChain models do not say). */
   contextWindow: number;
@@ -32,6 +33,7 @@ export interface FromLangChainChatModelOptions {
   configure?: (settings: ChatModelSettings) => BaseChatModel;
 }
 
+/** Per-call settings handed to `configure`; unset fields keep the model's own. */
 export interface ChatModelSettings {
   temperature?: number;
   maxTokens?: number;

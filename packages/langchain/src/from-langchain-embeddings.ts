@@ -1,6 +1,7 @@
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import { DimensionMismatchError, type EmbeddingModel, normalize } from '@loci/core';
 
+/** Options of `fromLangChainEmbeddings`; `dimensions` is required. */
 export interface FromLangChainEmbeddingsOptions {
   /** Dimensions the embeddings return; every vector is checked against it. */
   dimensions: number;

@@ -3,6 +3,7 @@ import { Document } from '@langchain/core/documents';
 import { BaseRetriever, type BaseRetrieverInput } from '@langchain/core/retrievers';
 import type { Memory } from '@loci/core';
 
+/** Constructor argument of `LociRetriever`; `k` (default 5) and `tokenBudget` go to `Memory.recall`. */
 export interface LociRetrieverInput extends BaseRetrieverInput {
   memory: Memory;
   /** The Loci namespace to recall from. */

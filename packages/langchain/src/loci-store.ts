@@ -15,6 +15,7 @@ import { createStoreEmbedder, fieldTexts, type LociStoreIndex, type StoreEmbedde
 import { itemsTable, namespacesTable, vectorsTable } from './store-tables.js';
 import { checkValueFilter, matchesValueFilter } from './value-filter.js';
 
+/** Constructor argument of `LociStore`. */
 export interface LociStoreOptions {
   /** Any Loci store: LanceDB on disk or object storage, or the in-memory store. */
   store: MemoryStore;

@@ -5,6 +5,7 @@ import { messageText } from './message-text.js';
 import { type MemoryRuntime, type NamespaceResolver, resolveNamespace } from './namespace-resolver.js';
 import { renderRecalledBlock } from './recalled-block.js';
 
+/** Options of `lociMemoryMiddleware`. */
 export interface LociMemoryMiddlewareOptions {
   /** Any Loci memory: the default (LongMem) memory, TiM, FoT, or your own. */
   memory: Memory;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { type MemoryRuntime, type NamespaceResolver, resolveNamespace } from './namespace-resolver.js';
 import { renderRecalledBlock } from './recalled-block.js';
 
+/** Options of `createRecallTool`; `tokenBudget` goes to `Memory.recall`. */
 export interface RecallToolOptions {
   memory: Memory;
   namespace: NamespaceResolver;

@@ -10,6 +10,7 @@ import { createSession } from './ort-session.js';
 import type { ProgressListener } from './progress.js';
 import { padTokenBatch } from './token-batch.js';
 
+/** Options of `createGloveEmbedder`; all optional. */
 export interface GloveEmbedderOptions {
   /** Loci home holding `models/glove-sif-100d/`; default `LOCI_HOME` or `~/.loci`. */
   home?: string;

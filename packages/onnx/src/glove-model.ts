@@ -14,6 +14,7 @@ import type { ProgressListener } from './progress.js';
 import { DEFAULT_SIF_A, zipfSifWeights } from './sif-weights.js';
 import { readWinkVectors } from './wink-vectors.js';
 
+/** Id of the built-in GloVe SIF embedder, also its folder name under `<home>/models/`. */
 export const GLOVE_MODEL_ID = 'glove-sif-100d';
 export const GLOVE_DIMENSIONS = 100;
 /** Bump when the graph or vocabulary format changes: cached builds of other versions are rebuilt. */
@@ -21,15 +22,18 @@ const BUILDER = 'loci-glove-sif/1';
 const MODEL_FILE = 'model.onnx';
 const VOCABULARY_FILE = 'vocab.txt';
 
+/** The verified files of the GloVe SIF model, as `ensureGloveModel` returns them. */
 export interface GloveModelFiles {
   directory: string;
   modelPath: string;
+  /** One word per line. */
   vocabularyPath: string;
   manifest: ModelManifest;
   /** True when this call (re)built the files. */
   built: boolean;
 }
 
+/** The folder that holds (or will hold) the GloVe SIF model files: `<home>/models/glove-sif-100d`. */
 export function gloveModelDirectory(home: string): string {
   return join(home, 'models', GLOVE_MODEL_ID);
 }

@@ -5,7 +5,12 @@ export {
   type GloveModelFiles,
   gloveModelDirectory,
 } from './glove-model.js';
-export { type ModelManifest, readManifest, verifyManifestFiles } from './model-manifest.js';
+export {
+  type ModelManifest,
+  modelManifestSchema,
+  readManifest,
+  verifyManifestFiles,
+} from './model-manifest.js';
 export { createOnnxEmbedder, type OnnxEmbedderOptions } from './onnx-embedder.js';
 export type { ProgressEvent, ProgressListener } from './progress.js';
 export { type PulledModel, type PullModelOptions, pullModel } from './pull-model.js';

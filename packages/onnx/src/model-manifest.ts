@@ -12,6 +12,7 @@ const fileEntrySchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a hex sha256'),
 });
 
+/** Shape of `loci-manifest.json`: each model file's size and sha256, checked before use. */
 export const modelManifestSchema = z.object({
   format: z.literal(1),
   modelId: z.string().min(1),
@@ -24,6 +25,7 @@ export const modelManifestSchema = z.object({
   files: z.record(z.string(), fileEntrySchema),
 });
 
+/** A parsed `loci-manifest.json`. */
 export type ModelManifest = z.infer<typeof modelManifestSchema>;
 export type ManifestFileEntry = z.infer<typeof fileEntrySchema>;
 

@@ -7,6 +7,7 @@ import { modelDirectory, modelIdSchema } from './model-id.js';
 import { createSession, type InferenceSession, type OrtModule } from './ort-session.js';
 import { padTokenBatch } from './token-batch.js';
 
+/** Options of `createOnnxEmbedder`: give `path` or `model`. */
 export interface OnnxEmbedderOptions {
   /** A folder holding a sentence-transformers ONNX export: model.onnx (or onnx/model.onnx) + tokenizer.json. */
   path?: string;

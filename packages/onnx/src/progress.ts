@@ -11,4 +11,5 @@ export interface ProgressEvent {
   total?: number;
 }
 
+/** Receives progress events; called synchronously, so it should return quickly. */
 export type ProgressListener = (event: ProgressEvent) => void;

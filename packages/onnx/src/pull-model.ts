@@ -11,6 +11,7 @@ import { modelDirectory, modelIdSchema } from './model-id.js';
 import { type ModelManifest, readManifest, verifyManifestFiles, writeManifest } from './model-manifest.js';
 import type { ProgressListener } from './progress.js';
 
+/** Options of `pullModel`; only `id` is required. */
 export interface PullModelOptions {
   /** Hub model id, e.g. `sentence-transformers/all-MiniLM-L6-v2`. */
   id: string;
@@ -36,8 +37,10 @@ export interface PullModelOptions {
   signal?: AbortSignal;
 }
 
+/** A pulled model's folder, verified against its manifest. */
 export interface PulledModel {
   id: string;
+  /** `<home>/models/<id>/`: pass it as `path` to `createOnnxEmbedder`. */
   directory: string;
   manifest: ModelManifest;
   /** False when a verified copy was already there. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { knownEmbeddingDimensions } from './known-models.js';
 import { maxTimerMs, type OpenAIChatModelOptions, type OpenAIEmbedderOptions } from './options.js';
 
+/** What `openAIConfigFromEnv` read: options for `createOpenAIChatModel` and `createOpenAIEmbedder`. */
 export interface OpenAIEnvConfig {
   chat: OpenAIChatModelOptions;
   /** Present when LOCI_EMBEDDING_MODEL is set. */
