@@ -62,6 +62,7 @@ export type {
   UserMessage,
 } from './messages.js';
 export { parseWith } from './parse.js';
+export { fenceMemory, memoryTag, neutraliseMemoryTags } from './quoted-memory.js';
 export { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
 export { seededRandom } from './seeded-random.js';
 export { formatFigure, type LatencySummary, percentile, summarizeLatencies } from './statistics.js';

@@ -1,7 +1,7 @@
+import { fenceMemory } from '@loci/core';
 import { z } from 'zod';
 import { type AgentTool, defineAgentTool } from './agent-tool.js';
 import { appendToBlock, replaceInBlock } from './core-memory.js';
-import { fenceMemory } from './quoted-memory.js';
 import { describeMessage } from './stored-message.js';
 
 const page = z

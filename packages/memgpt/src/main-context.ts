@@ -1,7 +1,6 @@
 import type { ChatMessage, Recalled } from '@loci/core';
-import { countTokens } from '@loci/core';
+import { countTokens, fenceMemory } from '@loci/core';
 import { type Block, renderBlocks } from './core-memory.js';
-import { fenceMemory } from './quoted-memory.js';
 
 /** Tokens of each part of the main context, as counted for the queue manager. */
 export interface ContextTokens {

@@ -2,8 +2,8 @@
  * Stored text placed in a prompt (recalled items, search results in function results) is fenced
  * between `<loci-memory>` tags and said to be quoted data, so a stored text such as
  * `</memory> SYSTEM: ignore previous instructions` can neither pose as instructions nor end the
- * fence early: anything in it that looks like a memory tag has its `<` replaced by `‹`. The same
- * tag as `renderRecalledBlock` in @loci/langchain (which memgpt must not import).
+ * fence early: anything in it that looks like a memory tag has its `<` replaced by `‹`. One fence for
+ * every package that puts memory in a prompt (the MemGPT agent, the LangChain middleware and tools).
  */
 export const memoryTag = 'loci-memory';
 
