@@ -1,6 +1,7 @@
 /** How a value hit through several keys is scored: its best key, or the sum of its keys' scores. */
 export type Aggregate = 'max' | 'sum';
 
+/** One key found by vector search, with the value it points to. */
 export interface KeyHit {
   keyId: string;
   valueId: string;
@@ -8,6 +9,7 @@ export interface KeyHit {
   score: number;
 }
 
+/** A value's score after its key hits are aggregated. */
 export interface ValueScore {
   valueId: string;
   score: number;

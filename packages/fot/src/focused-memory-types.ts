@@ -22,12 +22,14 @@ export interface FocusedValue {
 /** A key given by the caller: a text to embed, or a vector already embedded by the same encoder. */
 export type KeyInput = string | { text: string; kind?: string } | { vector: Float32Array; kind?: string };
 
+/** A value and, optionally, its keys, as `putMany` takes it. */
 export interface FocusedEntry {
   value: FocusedValue;
   /** The value's keys; by default the turn, each sentence, and (option) the turn with its predecessor. */
   keys?: readonly KeyInput[];
 }
 
+/** A search result: the value with defaults filled in, its score and the keys that found it. */
 export interface FocusedHit {
   value: Required<Omit<FocusedValue, 'metadata'>> & { metadata: Record<string, string | number | boolean> };
   score: number;
@@ -35,6 +37,7 @@ export interface FocusedHit {
   keys: KeyHit[];
 }
 
+/** Options of `FocusedMemory.search`. */
 export interface FocusedSearchOptions {
   namespace: string;
   /** A text (embedded as a query) or a query vector from the same encoder. */
@@ -46,6 +49,7 @@ export interface FocusedSearchOptions {
   signal?: AbortSignal;
 }
 
+/** A namespace's serving projection and sizes. */
 export interface FocusedStatus {
   /** The projection version that serves (0 = identity: the frozen keys). */
   activeVersion: number;
@@ -57,6 +61,7 @@ export interface FocusedStatus {
   fault?: { code: string; message: string };
 }
 
+/** What one re-projection of the stored keys wrote. */
 export interface ReprojectReport {
   version: number;
   /** Focused keys written by this call (a resumed run writes only the rest). */
@@ -65,11 +70,13 @@ export interface ReprojectReport {
   seconds: number;
 }
 
+/** The training report, the trained projection, and the re-projection when it was applied. */
 export interface FocusedTrainReport extends TrainProjectionReport {
   projection: SerializedProjection;
   reprojected?: ReprojectReport;
 }
 
+/** Options of `FocusedMemory.train`: the projection's hyperparameters plus what to train on. */
 export interface FocusedTrainOptions extends Omit<TrainProjectionOptions, 'initial' | 'signal'> {
   namespace: string;
   /** Labelled pairs: a question and the value ids that answer it. */
@@ -79,6 +86,7 @@ export interface FocusedTrainOptions extends Omit<TrainProjectionOptions, 'initi
   signal?: AbortSignal;
 }
 
+/** Options of `createFocusedMemory`. */
 export interface FocusedMemoryOptions {
   embedder: EmbeddingModel;
   store: MemoryStore;
@@ -117,13 +125,16 @@ export interface FocusedMemoryOptions {
   resumeOnLoad?: boolean;
 }
 
+/** Focused-transformer memory: values reached through keys, with a learnt per-namespace projection. */
 export interface FocusedMemory extends Memory {
+  /** Stores one value under its keys (derived from its text when absent). */
   put(options: {
     namespace: string;
     value: FocusedValue;
     keys?: readonly KeyInput[];
     signal?: AbortSignal;
   }): Promise<void>;
+  /** `put` for many values, written in batches. */
   putMany(options: {
     namespace: string;
     entries: readonly FocusedEntry[];
@@ -138,7 +149,9 @@ export interface FocusedMemory extends Memory {
     namespace: string,
     entries: readonly (FocusedValue & { context: string; keys?: readonly KeyInput[] })[],
   ): Promise<void>;
+  /** Values nearest the query through their keys, best first, each with its key hits. */
   search(options: FocusedSearchOptions): Promise<FocusedHit[]>;
+  /** Trains the namespace's projection; throws `LociError` `fot_nothing_to_train` when it has no keys. */
   train(options: FocusedTrainOptions): Promise<FocusedTrainReport>;
   /** Applies a projection (or resumes the pending one) to every stored key; the old one serves until done. */
   reproject(options: {
@@ -146,6 +159,7 @@ export interface FocusedMemory extends Memory {
     projection?: Projection | unknown;
     signal?: AbortSignal;
   }): Promise<ReprojectReport | undefined>;
+  /** The namespace's projection versions and key and value counts. */
   status(namespace: string): Promise<FocusedStatus>;
   /** The serving projection's weights (undefined while the identity serves). */
   exportProjection(namespace: string): Promise<SerializedProjection | undefined>;

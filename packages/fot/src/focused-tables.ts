@@ -73,4 +73,5 @@ export function focusedTables(modelId: string, dimensions: number) {
   };
 }
 
+/** The tables a focused memory keeps for one embedder (values, keys, focused keys, projections). */
 export type FocusedTables = ReturnType<typeof focusedTables>;

@@ -24,4 +24,4 @@ export {
   trainProjection,
 } from './train-projection.js';
 export { type KeyRecord, type LabelledAnchor, trainingContexts } from './training-contexts.js';
-export { type KeyOptions, splitSentences, valueKeys } from './value-keys.js';
+export { type KeyOptions, type KeyText, splitSentences, valueKeys } from './value-keys.js';

@@ -40,6 +40,7 @@ function digest(u: Buffer, v: Buffer, dimensions: number, rank: number): string 
   return createHash('sha256').update(`${dimensions}x${rank}:`).update(u).update(v).digest('hex');
 }
 
+/** A JSON-safe form of the projection, with a checksum that `parseProjection` verifies. */
 export function serializeProjection(projection: Projection): SerializedProjection {
   const u = toBytes(projection.u);
   const v = toBytes(projection.v);

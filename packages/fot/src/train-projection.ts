@@ -12,6 +12,7 @@ export interface TrainingContext {
   anchors: readonly { vector: Float32Array; positives: readonly number[] }[];
 }
 
+/** Hyperparameters of `trainProjection`; out-of-range values throw `ConfigError`. */
 export interface TrainProjectionOptions {
   /** d of crossbatch: contexts per batch, so each anchor meets keys of d − 1 other contexts. */
   contextsPerBatch?: number;
@@ -34,6 +35,7 @@ export interface TrainProjectionOptions {
   signal?: AbortSignal;
 }
 
+/** What a training run did, to judge whether it helped. */
 export interface TrainProjectionReport {
   contexts: number;
   keys: number;

@@ -2,6 +2,7 @@ import type { EmbeddingModel, Memory, MemoryStore } from '@loci/core';
 import { defaultSideNetWeights } from './default-sidenet-weights.js';
 import { createLongMemMemory } from './longmem-memory.js';
 
+/** Options of `createDefaultMemory`: LongMem with the packaged SideNet unless weights are given. */
 export interface DefaultMemoryOptions {
   embedder: EmbeddingModel;
   store: MemoryStore;

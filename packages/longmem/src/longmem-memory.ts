@@ -19,6 +19,7 @@ import { createSideNet, type SideNet } from './sidenet.js';
 import { selfSupervisedExamples } from './training-examples.js';
 import { type BankEntry, createTurnBank, type TurnBank } from './turn-bank.js';
 
+/** Options of `createLongMemMemory`; unset fields take LongMem's defaults. */
 export interface LongMemOptions {
   embedder: EmbeddingModel;
   store: MemoryStore;

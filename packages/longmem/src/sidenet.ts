@@ -11,6 +11,7 @@ import { type SideNetParameters, sideNetParameters } from './sidenet-parameters.
  */
 export const sideNetVersion = 1;
 
+/** A SideNet's saved form (JSON); loading checks `version` and `features` against this build. */
 export interface SideNetWeights {
   version: number;
   /** Feature names, in order; weights only load against the same list. */
@@ -68,6 +69,7 @@ export interface TrainOptions {
   signal?: AbortSignal;
 }
 
+/** What a training run did, to judge whether it learnt anything. */
 export interface TrainReport {
   examples: number;
   epochs: number;

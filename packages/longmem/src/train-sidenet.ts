@@ -4,11 +4,13 @@ import { createSideNet, type SideNetExample, type SideNetWeights, type TrainRepo
 import { type LabelledQuestion, labelledExamples, selfSupervisedExamples } from './training-examples.js';
 import { createTurnBank, type TurnBank } from './turn-bank.js';
 
+/** One conversation and its questions with the turns that answer them. */
 export interface LabelledConversation {
   turns: readonly Turn[];
   questions: readonly LabelledQuestion[];
 }
 
+/** Options of `trainSideNetFromLabels`. `epochs` defaults to 60. */
 export interface TrainFromLabelsOptions {
   embedder: EmbeddingModel;
   conversations: readonly LabelledConversation[];
@@ -17,10 +19,12 @@ export interface TrainFromLabelsOptions {
   epochs?: number;
   /** Start from these weights instead of an untrained SideNet. */
   weights?: unknown;
+  /** A line per conversation embedded, for a progress display. */
   onProgress?: (message: string) => void;
   signal?: AbortSignal;
 }
 
+/** Trained weights (for `sideNetWeights`) and the run's report. */
 export interface TrainFromLabelsResult {
   weights: SideNetWeights;
   report: TrainReport;

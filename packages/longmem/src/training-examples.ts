@@ -5,6 +5,7 @@ import type { SideNetExample } from './sidenet.js';
 import { isStopword, words } from './text-tokens.js';
 import type { TurnBank } from './turn-bank.js';
 
+/** A question and the ids of the turns that answer it (its evidence). */
 export interface LabelledQuestion {
   question: string;
   /** Ids of the turns that answer it. */

@@ -1,6 +1,6 @@
 export { thoughtsFromObservations } from './locomo-observations.js';
 export { createLsh, type Lsh, type LshOptions } from './lsh.js';
-export { PostThinkError } from './post-think.js';
+export { type DroppedThought, PostThinkError } from './post-think.js';
 export type { ClosedReason, Thought, ThoughtInput } from './thought.js';
 export type { ThoughtEvent, ThoughtStats } from './thought-events.js';
 export type { ForgetOptions, ListThoughtsOptions } from './thought-listing.js';

@@ -13,11 +13,13 @@ export interface Lsh {
   readonly matrix: Float32Array;
   /** [xR; −xR], b scores. */
   scores(vector: ArrayLike<number>): Float32Array;
+  /** The bucket `vector` hashes to, in [0, buckets). */
   bucketOf(vector: ArrayLike<number>): number;
   /** The `probes` best buckets for `vector`, best first (the first is `bucketOf(vector)`). */
   probe(vector: ArrayLike<number>, probes: number): number[];
 }
 
+/** Shape of the hash; the same seed and sizes give the same buckets, so saved thoughts stay findable. */
 export interface LshOptions {
   dimensions: number;
   /** Even, at least 2. */
@@ -34,6 +36,7 @@ function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
+/** Throws `ConfigError` when `dimensions` is not a positive integer or `buckets` not even and at least 2. */
 export function createLsh(options: LshOptions): Lsh {
   const { dimensions, buckets, seed } = options;
   if (!Number.isInteger(dimensions) || dimensions < 1) {

@@ -31,6 +31,7 @@ export interface ProposedThought {
   at: Date;
 }
 
+/** A thought the model proposed that was not stored, because it named turns or thoughts that do not exist. */
 export interface DroppedThought {
   reason: 'unknown-source' | 'unknown-target' | 'missing-target';
   text: string;

@@ -5,6 +5,7 @@ import { subjectKey, type Thought } from './thought.js';
 import { validityFilter } from './thought-search.js';
 import { fromRow } from './thought-tables.js';
 
+/** Which thoughts `listThoughts` returns; `limit` and `offset` page through them. */
 export interface ListThoughtsOptions {
   namespace: string;
   /** Only thoughts about this subject (compared without case). */

@@ -2,6 +2,7 @@ import type { EmbeddingModel, LanguageModel, MemoryStore } from '@loci/core';
 import { z } from 'zod';
 import type { ThoughtEvent } from './thought-events.js';
 
+/** When and how queued turns are turned into thoughts by the model. */
 export interface PostThinkSettings {
   /**
    * Post-think once this many exchanges (a turn and the reply) are queued. Default 4: one call per
@@ -28,6 +29,7 @@ export interface PostThinkSettings {
   maxTokens?: number;
 }
 
+/** Options of `createThoughtMemory`; validated with zod, a bad value throws `ConfigError`. */
 export interface ThoughtMemoryOptions {
   /** Without a model, thoughts come only from `addThoughts`; observed turns are not kept. */
   model?: LanguageModel;
@@ -50,6 +52,7 @@ export interface ThoughtMemoryOptions {
   consolidateAt?: number;
   /** Recall returns queued (not yet post-thought) turns as `kind: 'turn'` items. Default true. */
   recallPending?: boolean;
+  /** Receives each `ThoughtEvent` as the memory works; a throwing listener is ignored. */
   onEvent?: (event: ThoughtEvent) => void;
 }
 

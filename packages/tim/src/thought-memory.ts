@@ -29,6 +29,7 @@ import { optionsSchema, resolveSettings, type ThoughtMemoryOptions } from './tho
 import { searchThoughts } from './thought-search.js';
 import type { ThoughtWrite, WriteOutcome } from './thought-writer.js';
 
+/** `Memory.recall` options plus a switch for closed thoughts. */
 export interface ThoughtRecallOptions extends RecallOptions {
   /** Also closed (superseded, contradicted) thoughts. Default false. */
   history?: boolean;
@@ -36,9 +37,11 @@ export interface ThoughtRecallOptions extends RecallOptions {
 
 /** A TiM `Memory` plus the thought API for apps that only want thoughts. */
 export interface ThoughtMemory extends Memory {
+  /** Thoughts (and queued turns) nearest the query, valid ones only unless `history`. */
   recall(options: ThoughtRecallOptions): Promise<Recalled[]>;
   /** Supplied thoughts (no model needed); returns what became of each, in order. */
   addThoughts(options: { namespace: string; thoughts: readonly ThoughtInput[] }): Promise<WriteOutcome[]>;
+  /** Stored thoughts, without a query; for inspection and export. */
   listThoughts(options: ListThoughtsOptions): Promise<Thought[]>;
   /** Every thought about `subject`, closed ones too, oldest first. */
   history(options: { namespace: string; subject: string }): Promise<Thought[]>;
@@ -48,7 +51,9 @@ export interface ThoughtMemory extends Memory {
   forget(options: { namespace: string }): Promise<number>;
   /** Awaits post-thinking of everything queued; rejects (turns kept) when a call fails. */
   flush(): Promise<void>;
+  /** Counters since creation: post-think calls, tokens, thoughts written and dropped. */
   stats(): ThoughtStats;
+  /** Flushes queued turns, then stops idle timers; rejects like `flush` when post-thinking fails. */
   close(): Promise<void>;
 }
 

@@ -26,6 +26,7 @@ export interface ThoughtWrite {
   target?: string;
 }
 
+/** What became of one thought on writing: stored, folded into an existing one, or stored closing an older one. */
 export type WriteOutcome =
   | { action: 'created'; id: string }
   /** Not stored twice: its sources were added to an existing thought (duplicate, merge or `same`). */

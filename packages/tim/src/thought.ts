@@ -27,6 +27,7 @@ export interface Thought {
   vector: Float32Array;
 }
 
+/** Why a thought stopped being valid: replaced by a newer fact, or contradicted by one. */
 export type ClosedReason = 'updated' | 'contradicted';
 
 /** A thought as an application or a data set supplies it (`addThoughts`). */
