@@ -24,6 +24,7 @@ export type AgentEvent =
   | { type: 'observe-failed'; memory: string; error: string }
   | { type: 'step-end'; stepId: string; messages: number; usage: Usage };
 
+/** An event as kept in `StepResult.trace`: every event but the streaming deltas. */
 export type TraceEntry = Exclude<AgentEvent, { type: 'message-delta' | 'monologue-delta' }>;
 
 /** Fan-out of events to any number of async iterators; each gets every event after it subscribed. */

@@ -36,6 +36,7 @@ export const agentStateSchema = z.object({
   heartbeatsPausedUntil: z.iso.datetime().nullable(),
 });
 
+/** The agent's saved state, as `agentStateSchema` parses it. */
 export type AgentState = z.output<typeof agentStateSchema>;
 
 export function parseAgentState(json: string, agentId: string): AgentState {

@@ -24,6 +24,7 @@ export function agentNamespace(namespace: string, agentId: string): string {
   return `${namespace}#${agentId}`;
 }
 
+/** A passage of archival memory; `score` is set on search results. */
 export interface ArchivalPassage {
   id: string;
   text: string;

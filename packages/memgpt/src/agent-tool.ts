@@ -13,15 +13,23 @@ export interface ToolContext {
   readonly at: Date;
   readonly pageSize: number;
   readonly signal?: AbortSignal;
+  /** The core memory blocks of the step's draft state. */
   blocks(): readonly Block[];
   /** Replaces the blocks of the step's draft state (saved when the step ends). */
   setBlocks(blocks: Block[]): void;
+  /** Says `text` to the user (it goes into `StepResult.messages`). */
   sendMessage(text: string): void;
+  /** Saves `until` as `heartbeatsPausedUntil` in the agent's state. */
   pauseHeartbeats(until: Date): void;
+  /** Stores a passage in archival memory; returns its id. */
   archivalInsert(text: string): Promise<string>;
+  /** Archival passages nearest the query, best first. */
   archivalSearch(query: string, limit: number): Promise<ArchivalPassage[]>;
+  /** The agent's past messages that match the query. */
   recallSearch(query: string, limit: number): Promise<StoredMessage[]>;
+  /** The agent's past messages with `at` in [start, end], a page of `limit` from `offset`. */
   recallBetween(start: Date, end: Date, limit: number, offset: number): Promise<StoredMessage[]>;
+  /** How many past messages `recallBetween` would page through. */
   recallCountBetween(start: Date, end: Date): Promise<number>;
 }
 
@@ -36,6 +44,7 @@ export interface AgentTool<TParameters extends z.ZodObject = z.ZodObject> {
   run(args: z.output<TParameters>, context: ToolContext): Promise<string> | string;
 }
 
+/** Checks a tool's definition; throws `TypeError` when it declares `request_heartbeat` itself. */
 export function defineAgentTool<TParameters extends z.ZodObject>(
   tool: AgentTool<TParameters>,
 ): AgentTool<TParameters> {

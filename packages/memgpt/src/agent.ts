@@ -14,6 +14,7 @@ import { openAgentStorage } from './store-agent-storage.js';
 import type { StoredMessage } from './stored-message.js';
 import { createToolbox } from './tool-execution.js';
 
+/** A MemGPT agent opened by `createAgent` or `loadAgent`; holds the store lease until `close()`. */
 export interface Agent {
   readonly id: string;
   readonly namespace: string;
@@ -23,13 +24,17 @@ export interface Agent {
   events(options?: { signal?: AbortSignal }): AsyncIterableIterator<AgentEvent>;
   /** A copy of the saved state (blocks, summary, queue ids, config). */
   state(): AgentState;
+  /** A copy of the core memory blocks as saved. */
   blocks(): Block[];
+  /** The recursive summary of messages evicted from the queue ('' for a new agent). */
   summary(): string;
   /** The FIFO queue as saved (without the summary). */
   queue(): StoredMessage[];
   /** The main context the next LLM call would start from. */
   context(): RenderedContext;
+  /** Recall storage (every message of the agent) searched by text; `limit` defaults to 10. */
   searchRecall(query: string, limit?: number): Promise<StoredMessage[]>;
+  /** Archival passages nearest the query; `limit` defaults to 10. */
   searchArchival(query: string, limit?: number): Promise<ArchivalPassage[]>;
   /**
    * Flushes attached memories, ends event iterators and releases the agent's lease. The store stays
@@ -50,6 +55,7 @@ interface SharedOptions {
   memories?: Memory[];
   /** Extra functions the LLM can call, next to the built-in ones. */
   tools?: AgentTool[];
+  /** Receives every event of every step, deltas included, synchronously as it happens. */
   onEvent?: (event: AgentEvent) => void;
   /**
    * One process at a time writes an agent: opening it takes a lease kept in the store, renewed in
@@ -64,6 +70,7 @@ interface SharedOptions {
   keepStates?: number;
 }
 
+/** Options of `createAgent`; throws `AgentExistsError` when the id is taken. */
 export interface CreateAgentOptions extends SharedOptions {
   /** Agent id (default a random UUID): letters, digits, "_", ".", "@", "-". */
   id?: string;
@@ -75,6 +82,7 @@ export interface CreateAgentOptions extends SharedOptions {
   systemInstructions?: string;
 }
 
+/** Options of `loadAgent`; throws `AgentNotFoundError` for an unknown id. */
 export interface LoadAgentOptions extends SharedOptions {
   id: string;
   /** Overrides of the saved config for this session (saved with the next step). */

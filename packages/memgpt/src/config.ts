@@ -34,7 +34,9 @@ export const agentConfigSchema = z
   })
   .strict();
 
+/** An agent's config with defaults applied, as saved. */
 export type AgentConfig = z.output<typeof agentConfigSchema>;
+/** An agent's config as a caller writes it: every field optional. */
 export type AgentConfigInput = z.input<typeof agentConfigSchema>;
 
 /**

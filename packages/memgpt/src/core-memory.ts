@@ -10,6 +10,7 @@ export interface Block {
   description?: string | undefined;
 }
 
+/** A core memory block as given: its text, or the text with a size limit and a description. */
 export type BlockInput =
   | string
   | { value: string; limit?: number | undefined; description?: string | undefined };

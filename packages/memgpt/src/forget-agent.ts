@@ -2,6 +2,7 @@ import { type MemoryStore, type TableDefinition, where } from '@loci/core';
 import { agentNamespace } from './agent-storage.js';
 import { agentsTable, archivalTable, leasesTable, messagesTable } from './tables.js';
 
+/** Whose data `forgetAgent` deletes. */
 export interface ForgetAgentOptions {
   store: MemoryStore;
   /** The user's namespace. */
@@ -10,6 +11,7 @@ export interface ForgetAgentOptions {
   agentId?: string;
 }
 
+/** What `forgetAgent` deleted. */
 export interface ForgetAgentResult {
   /** The agents whose rows were looked for. */
   agentIds: string[];

@@ -14,7 +14,7 @@ export {
   AgentStateDamagedError,
 } from './agent-errors.js';
 export type { AgentEvent, TraceEntry } from './agent-events.js';
-export type { AgentState } from './agent-state.js';
+export { type AgentState, agentStateSchema } from './agent-state.js';
 export type { ArchivalPassage } from './agent-storage.js';
 export { type AgentTool, defineAgentTool, type ToolContext } from './agent-tool.js';
 export { type AgentConfig, type AgentConfigInput, agentConfigSchema } from './config.js';

@@ -15,6 +15,7 @@ export interface ContextTokens {
   total: number;
 }
 
+/** The messages of one LLM call and their token counts by part. */
 export interface RenderedContext {
   messages: ChatMessage[];
   tokens: ContextTokens;

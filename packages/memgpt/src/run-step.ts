@@ -10,6 +10,7 @@ import { createStepJournal, type StepJournal } from './step-journal.js';
 import { streamReply } from './stream-reply.js';
 import { createToolContext, executeToolCalls, type Toolbox, withCallIds } from './tool-execution.js';
 
+/** One input to `Agent.step`. */
 export interface StepInput {
   text: string;
   /** Who is speaking (default "user"). */
@@ -18,6 +19,7 @@ export interface StepInput {
   at?: Date;
 }
 
+/** What one step did: replies, trace, usage and timings. */
 export interface StepResult {
   stepId: string;
   /** What the agent said to the user through send_message, in order. */

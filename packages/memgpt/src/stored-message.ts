@@ -8,6 +8,7 @@ import { truncateToTokens } from '@loci/core';
  */
 export type MessageKind = 'user' | 'assistant' | 'tool' | 'system-alert';
 
+/** A message as kept in recall storage. */
 export interface StoredMessage {
   id: string;
   /** Order within the agent; increases with every message. */
