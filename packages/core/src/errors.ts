@@ -3,7 +3,9 @@ export type ErrorCategory = 'user' | 'system' | 'provider';
 
 const marker = Symbol.for('loci.error');
 
+/** Constructor options of `LociError`. */
 export interface LociErrorOptions {
+  /** Stable, snake_case identifier of the failure, e.g. `invalid_config`; tools switch on it. */
   code: string;
   category: ErrorCategory;
   cause?: unknown;
@@ -25,6 +27,10 @@ export class LociError extends Error {
     this.category = options.category;
   }
 
+  /**
+   * True for any Loci error, from any copy of the package. Called on a subclass it still matches
+   * every `LociError`: tell kinds apart by `code` or `name`.
+   */
   static isInstance(error: unknown): error is LociError {
     return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
   }

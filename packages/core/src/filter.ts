@@ -1,10 +1,11 @@
+/** A value a filter compares a column with. */
+export type FilterValue = string | number | boolean | Date;
+
 /**
  * A small typed filter language. Stores compile it to their own query language with escaping;
  * caller values are always data, never query text. Field names are checked against the table's
- * schema by the store.
+ * schema by the store. Build filters with `where`.
  */
-export type FilterValue = string | number | boolean | Date;
-
 export type Filter =
   | { op: 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte'; field: string; value: FilterValue }
   | { op: 'in'; field: string; values: readonly FilterValue[] }
@@ -14,19 +15,33 @@ export type Filter =
   | { op: 'and' | 'or'; filters: readonly Filter[] }
   | { op: 'not'; filter: Filter };
 
+/** Builds `Filter`s, e.g. `where.and(where.eq('speaker', 'ana'), where.gte('at', since))`. */
 export const where = {
+  /** `field` equals `value`. */
   eq: (field: string, value: FilterValue): Filter => ({ op: 'eq', field, value }),
+  /** `field` differs from `value`. */
   ne: (field: string, value: FilterValue): Filter => ({ op: 'ne', field, value }),
+  /** `field` is less than `value`. */
   lt: (field: string, value: FilterValue): Filter => ({ op: 'lt', field, value }),
+  /** `field` is at most `value`. */
   lte: (field: string, value: FilterValue): Filter => ({ op: 'lte', field, value }),
+  /** `field` is greater than `value`. */
   gt: (field: string, value: FilterValue): Filter => ({ op: 'gt', field, value }),
+  /** `field` is at least `value`. */
   gte: (field: string, value: FilterValue): Filter => ({ op: 'gte', field, value }),
+  /** `field` equals one of `values`. */
   in: (field: string, values: readonly FilterValue[]): Filter => ({ op: 'in', field, values }),
+  /** `field` is null or unset. */
   isNull: (field: string): Filter => ({ op: 'isNull', field }),
+  /** `field` has a value. */
   isNotNull: (field: string): Filter => ({ op: 'isNotNull', field }),
+  /** The list column `field` contains `value`. */
   contains: (field: string, value: string): Filter => ({ op: 'contains', field, value }),
+  /** Every filter matches. */
   and: (...filters: Filter[]): Filter => ({ op: 'and', filters }),
+  /** At least one filter matches. */
   or: (...filters: Filter[]): Filter => ({ op: 'or', filters }),
+  /** The filter does not match. */
   not: (filter: Filter): Filter => ({ op: 'not', filter }),
 };
 

@@ -1,5 +1,6 @@
 import type { Recalled } from './memory.js';
 
+/** Limits for `fitToBudget`; an unset limit does not cut. */
 export interface FitOptions {
   /** At most this many items. */
   k?: number;

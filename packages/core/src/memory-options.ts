@@ -43,6 +43,7 @@ export const observeOptionsSchema = z.object({
   signal: signalSchema,
 });
 
+/** The rules `parseRecallOptions` applies: non-empty query, `k` 1–1000, whole-number `tokenBudget`. */
 export const recallOptionsSchema = z.object({
   query: z.string().refine((text) => text.trim().length > 0, 'query must not be empty'),
   namespace: namespaceSchema,

@@ -26,6 +26,10 @@ export function vectorColumn() {
   });
 }
 
+/**
+ * Checks a table definition early, when the module loads, instead of at `openTable`. Throws
+ * `TypeError` for a bad name, a missing `id` column or a `namespace` column.
+ */
 export function defineTable<TSchema extends z.ZodObject>(
   definition: TableDefinition<TSchema>,
 ): TableDefinition<TSchema> {
@@ -43,10 +47,13 @@ export function defineTable<TSchema extends z.ZodObject>(
   return definition;
 }
 
+/** The row type of a table definition, e.g. `RowOf<typeof turnsTable>`. */
 export type RowOf<TDefinition extends TableDefinition> = z.output<TDefinition['schema']> & { id: string };
 
+/** `vector` (nearest neighbours), `text` (full-text BM25) or `hybrid` (both, fused by rank). */
 export type SearchMode = 'vector' | 'text' | 'hybrid';
 
+/** Options of `MemoryTable.search`. */
 export interface SearchOptions {
   namespace: string;
   mode: SearchMode;
@@ -57,15 +64,18 @@ export interface SearchOptions {
   /** Required for `text` and `hybrid`. */
   text?: string;
   filter?: Filter;
+  /** Hits at most. */
   k: number;
 }
 
+/** One search result. */
 export interface SearchHit<TRow> {
   row: TRow;
   /** Higher is better: a similarity for vector search, BM25 for text, reciprocal-rank fusion for hybrid. */
   score: number;
 }
 
+/** Options of `MemoryTable.query`. */
 export interface QueryOptions {
   namespace: string;
   filter?: Filter;
@@ -75,6 +85,7 @@ export interface QueryOptions {
   offset?: number;
 }
 
+/** An open table, every call scoped to one namespace. Rows are validated against the table's schema. */
 export interface MemoryTable<TRow extends { id: string }> {
   readonly name: string;
   readonly definition: TableDefinition;
@@ -82,10 +93,13 @@ export interface MemoryTable<TRow extends { id: string }> {
   add(options: { namespace: string; rows: readonly TRow[] }): Promise<void>;
   /** Inserts or replaces rows by id within the namespace. */
   upsert(options: { namespace: string; rows: readonly TRow[] }): Promise<void>;
+  /** The rows with these ids in the namespace; ids not found are left out. */
   get(options: { namespace: string; ids: readonly string[] }): Promise<TRow[]>;
   /** Deletes by ids or filter within the namespace; returns how many rows were removed. */
   delete(options: { namespace: string; ids?: readonly string[]; filter?: Filter }): Promise<number>;
+  /** Rows in the namespace that match the filter (all of them without one). */
   count(options: { namespace: string; filter?: Filter }): Promise<number>;
+  /** The `k` best rows by `mode`, best first. */
   search(options: SearchOptions): Promise<SearchHit<TRow>[]>;
   /** Filtered, ordered, paged scan. */
   query(options: QueryOptions): Promise<TRow[]>;
@@ -93,12 +107,20 @@ export interface MemoryTable<TRow extends { id: string }> {
   optimize(): Promise<void>;
 }
 
+/** Where memory systems keep their tables: LanceDB (`createLanceStore`) or the in-memory store. */
 export interface MemoryStore {
   readonly uri: string;
+  /**
+   * Opens the table, creating it when it does not exist. An existing table with a different schema
+   * is a `StoreError` with code `schema_mismatch`.
+   */
   openTable<TSchema extends z.ZodObject>(
     definition: TableDefinition<TSchema>,
   ): Promise<MemoryTable<z.output<TSchema> & { id: string }>>;
+  /** Names of the tables in the store. */
   listTables(): Promise<string[]>;
+  /** Deletes a table with all its rows, in every namespace. */
   dropTable(name: string): Promise<void>;
+  /** Releases the store; its tables are not used afterwards. */
   close(): Promise<void>;
 }

@@ -7,13 +7,16 @@ export interface Turn {
   sessionId?: string;
 }
 
+/** What a memory observes: a turn, a tool's result, or the start or end of a session. */
 export type MemoryEvent =
   | ({ type: 'turn' } & Turn)
   | { type: 'tool-result'; id: string; toolName: string; text: string; at: Date }
   | { type: 'session'; id: string; boundary: 'start' | 'end'; at: Date };
 
+/** What a recalled item is; memory systems may add their own kinds. */
 export type RecalledKind = 'turn' | 'chunk' | 'thought' | 'kv' | 'summary' | (string & {});
 
+/** One item `recall` returns, with the turns it came from. */
 export interface Recalled {
   text: string;
   /** Higher is better, comparable only within one recall. */
@@ -26,12 +29,14 @@ export interface Recalled {
   at?: Date;
 }
 
+/** Options of `Memory.observe`; implementations check them with `parseObserveOptions`. */
 export interface ObserveOptions {
   namespace: string;
   event: MemoryEvent;
   signal?: AbortSignal;
 }
 
+/** Options of `Memory.recall`; implementations check them with `parseRecallOptions`. */
 export interface RecallOptions {
   query: string;
   namespace: string;
@@ -50,7 +55,9 @@ export interface RecallOptions {
  */
 export interface Memory {
   readonly name: string;
+  /** Records one event in a namespace; invalid options throw `ConfigError`. */
   observe(options: ObserveOptions): Promise<void>;
+  /** Items relevant to `query`, best first, cut to `k` and `tokenBudget`. */
   recall(options: RecallOptions): Promise<Recalled[]>;
   /** Writes anything buffered. */
   flush?(): Promise<void>;
@@ -60,5 +67,6 @@ export interface Memory {
    * (`purgeLanceStore` in @loci/lancedb).
    */
   forget?(options: { namespace: string }): Promise<number>;
+  /** Flushes and releases what the system holds open; the memory is not used afterwards. */
   close?(): Promise<void>;
 }

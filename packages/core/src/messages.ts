@@ -5,11 +5,13 @@ export interface ToolCall {
   arguments: string;
 }
 
+/** Instructions for the model. */
 export interface SystemMessage {
   role: 'system';
   content: string;
 }
 
+/** What a person said. */
 export interface UserMessage {
   role: 'user';
   content: string;
@@ -17,6 +19,7 @@ export interface UserMessage {
   name?: string;
 }
 
+/** A model's reply: text, tool calls, or both. */
 export interface AssistantMessage {
   role: 'assistant';
   /** Plain content. In a MemGPT agent this is inner monologue, never shown to the user. */
@@ -24,6 +27,7 @@ export interface AssistantMessage {
   toolCalls?: ToolCall[];
 }
 
+/** The result of one tool call, answering the call with id `toolCallId`. */
 export interface ToolMessage {
   role: 'tool';
   toolCallId: string;
@@ -32,5 +36,7 @@ export interface ToolMessage {
   content: string;
 }
 
+/** Any message of a conversation, told apart by `role`. */
 export type ChatMessage = SystemMessage | UserMessage | AssistantMessage | ToolMessage;
+/** `system`, `user`, `assistant` or `tool`. */
 export type ChatRole = ChatMessage['role'];

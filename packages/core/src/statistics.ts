@@ -10,6 +10,7 @@ export function percentile(values: readonly number[], p: number): number | null 
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
 }
 
+/** What `summarizeLatencies` returns, in the unit of its input. */
 export interface LatencySummary {
   count: number;
   p50: number | null;

@@ -178,6 +178,7 @@ export function countTokens(text: string): number {
 /** Per-message framing overhead as in OpenAI's accounting (role, separators). */
 const messageOverhead = 4;
 
+/** Tokens one message takes in a prompt: its text and tool calls plus OpenAI's per-message framing. */
 export function countMessageTokens(message: ChatMessage): number {
   let tokens = messageOverhead;
   if (message.content) tokens += countTokens(message.content);
@@ -187,6 +188,7 @@ export function countMessageTokens(message: ChatMessage): number {
   return tokens;
 }
 
+/** Tokens a whole prompt takes, including the priming of the reply. */
 export function countMessagesTokens(messages: readonly ChatMessage[]): number {
   let total = 3; // every reply is primed with the assistant role
   for (const message of messages) total += countMessageTokens(message);

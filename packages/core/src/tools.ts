@@ -10,10 +10,12 @@ export interface ToolDefinition<TParameters extends z.ZodType = z.ZodType> {
   parameters: TParameters;
 }
 
+/** Whether the model may (`auto`), must not (`none`) or must (`required`) call a tool, or which one. */
 export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
 
 const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/;
 
+/** Checks a tool definition early; throws `TypeError` unless the name matches `[a-zA-Z0-9_-]{1,64}`. */
 export function defineTool<TParameters extends z.ZodType>(
   tool: ToolDefinition<TParameters>,
 ): ToolDefinition<TParameters> {

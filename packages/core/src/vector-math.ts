@@ -1,3 +1,4 @@
+/** Dot product; a longer vector's extra entries are ignored. */
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let sum = 0;
   const n = Math.min(a.length, b.length);
@@ -5,6 +6,7 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return sum;
 }
 
+/** Euclidean length. */
 export function norm(a: ArrayLike<number>): number {
   return Math.sqrt(dot(a, a));
 }
