@@ -7,6 +7,7 @@ import {
   type RecallOptions,
 } from '@loci/core';
 
+/** Options of `createFusedMemory`. */
 export interface FusedMemoryOptions {
   /** Reported as `Memory.name`. Default: the members' names joined by `+`. */
   name?: string;

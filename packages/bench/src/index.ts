@@ -13,7 +13,12 @@ export {
   loadLocomo,
   parseLocomo,
 } from './locomo.js';
-export { isLongMemEval, longMemEvalTypes, parseLongMemEval } from './longmemeval.js';
+export {
+  isLongMemEval,
+  type LongMemEvalQuestion,
+  longMemEvalTypes,
+  parseLongMemEval,
+} from './longmemeval.js';
 export {
   type BenchMethod,
   createBenchMethod,

@@ -1,6 +1,7 @@
 import type { Memory } from '@loci/core';
 import type { BenchSession } from './locomo.js';
 
+/** What `ingestConversation` writes, and where. */
 export interface IngestOptions {
   memory: Memory;
   /** The conversation's sessions, in time order. */
@@ -11,6 +12,7 @@ export interface IngestOptions {
   signal?: AbortSignal;
 }
 
+/** Turns written and the wall time it took. */
 export interface IngestResult {
   turns: number;
   seconds: number;

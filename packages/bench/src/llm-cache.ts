@@ -20,9 +20,12 @@ const entrySchema = z.object({
 
 export type CachedReply = z.infer<typeof entrySchema>;
 
+/** Replies of earlier runs, so a rerun asks the model only what it has not asked yet. */
 export interface LlmCache {
   readonly path: string | undefined;
+  /** The cached reply for a request key, if any. */
   get(key: string): CachedReply | undefined;
+  /** Adds a reply (and appends it to the file when there is one). */
   put(entry: CachedReply): void;
   /** Entries read from the file: used by this run's version, of other versions or models (ignored by key), unreadable lines. */
   readonly loaded: { entries: number; otherVersion: number; unreadable: number };

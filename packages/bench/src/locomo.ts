@@ -40,10 +40,12 @@ const fileItemSchema = z.object({
 
 const flatFileSchema = conversationBodySchema.and(z.object({ qa: z.array(qaSchema) }));
 
+/** A turn with the session it belongs to. */
 export interface BenchTurn extends Turn {
   sessionId: string;
 }
 
+/** A question with the ids of the turns that answer it. */
 export interface BenchQuestion {
   question: string;
   /** The reference answer, when the file gives one (shown by `loci demo`; recall never reads it). */
@@ -53,12 +55,14 @@ export interface BenchQuestion {
   category: number;
 }
 
+/** One session of a conversation, with its date. */
 export interface BenchSession {
   id: string;
   at: Date;
   turns: BenchTurn[];
 }
 
+/** A conversation of a benchmark file: sessions of turns and the questions about them. */
 export interface BenchConversation {
   /** `sample_id` when the file has one, else the file name (and position in a list file). */
   id: string;

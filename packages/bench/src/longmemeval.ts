@@ -36,6 +36,7 @@ export const longMemEvalTypes = [
   'knowledge-update',
 ] as const;
 
+/** One LongMemEval question with its haystack sessions, as the file has it. */
 export interface LongMemEvalQuestion {
   id: string;
   type: string;

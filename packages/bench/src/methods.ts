@@ -13,7 +13,9 @@ import { createFusedMemory } from './fused-memory.js';
 import type { BenchConversation } from './locomo.js';
 import { createStoreSearchMemory, type StoreSearchMemory } from './store-search-memory.js';
 
+/** The methods `createMethod` builds, as `loci bench --method` takes them. */
 export const methodNames = ['bm25', 'dense', 'hybrid', 'longmem', 'best', 'tim', 'fot'] as const;
+/** One of `methodNames`. */
 export type MethodName = (typeof methodNames)[number];
 
 /**
@@ -21,8 +23,10 @@ export type MethodName = (typeof methodNames)[number];
  * entries added as thoughts (no model); `llm`, TiM's post-thinking with `model`.
  */
 export const thoughtSources = ['none', 'from-data', 'llm'] as const;
+/** One of `thoughtSources`. */
 export type ThoughtSource = (typeof thoughtSources)[number];
 
+/** What `createMethod` builds a method from. */
 export interface MethodOptions {
   embedder: EmbeddingModel;
   store: MemoryStore;
@@ -45,6 +49,7 @@ export interface BenchMethod {
   addDistractors: (namespace: string, entries: readonly Distractor[]) => Promise<void>;
 }
 
+/** Narrows a flag value to a `MethodName`. */
 export function isMethodName(name: string): name is MethodName {
   return (methodNames as readonly string[]).includes(name);
 }

@@ -21,6 +21,7 @@ export interface QaQuestion {
   evidence: string[];
 }
 
+/** A conversation and its QA questions, from a LoCoMo or LongMemEval file. */
 export interface QaConversation {
   format: 'locomo' | 'longmemeval';
   conversation: BenchConversation;

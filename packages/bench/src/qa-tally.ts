@@ -15,6 +15,7 @@ export interface QaOutcome {
   bleu1?: number;
 }
 
+/** Scores over a set of questions. */
 export interface QaScores {
   questions: number;
   /** LLM-judge accuracy: correct / questions (unparseable and failed count as not correct). */
@@ -26,6 +27,7 @@ export interface QaScores {
   failed: number;
 }
 
+/** LLM requests and tokens of a run, split into sent and cached. */
 export interface CallTally {
   /** Requests sent to the model in this run. */
   calls: number;

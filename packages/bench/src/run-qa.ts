@@ -34,6 +34,7 @@ import {
   type Tally,
 } from './qa-tally.js';
 
+/** Options of `runQa`. */
 export interface QaRunOptions {
   data: readonly QaConversation[];
   /** The reported method name. */
@@ -54,14 +55,17 @@ export interface QaRunOptions {
   tokenBudget?: number;
   /** Ask only the first n questions (in file order). */
   limit?: number;
+  /** Called as turns are ingested and after each answered question. */
   onProgress?: (progress: QaProgress) => void;
   namespacePrefix?: string;
   signal?: AbortSignal;
 }
 
+/** A system that answers questions itself (an agent) instead of a memory plus the answer prompt. */
 export interface QaAnswerer {
   /** Reads a conversation into the namespace (e.g. every turn as a message to the agent). */
   ingest(conversation: BenchConversation, namespace: string): Promise<void>;
+  /** Answers one question from the namespace, with the tokens and LLM calls it took. */
   answer(
     question: QaQuestion,
     namespace: string,
@@ -72,6 +76,7 @@ export interface QaAnswerer {
   }>;
 }
 
+/** Where a QA run is, for a progress display. */
 export interface QaProgress {
   phase: 'ingest' | 'answer';
   conversation: string;
@@ -82,6 +87,7 @@ export interface QaProgress {
   tokens: { spent: number; cached: number };
 }
 
+/** A QA run's scores, per category and overall, with its models and LLM tally. */
 export interface QaRunResult {
   method: string;
   answerModel: string;

@@ -4,6 +4,7 @@ import { ingestConversation } from './ingest-conversation.js';
 import type { BenchConversation } from './locomo.js';
 import { recallAtBudget, recallAtK } from './scoring.js';
 
+/** Options of `runRecall`. */
 export interface RecallRunOptions {
   conversations: readonly BenchConversation[];
   /** The memory under test; every conversation goes into a fresh namespace of it. */
@@ -28,6 +29,7 @@ export interface RecallRunOptions {
   signal?: AbortSignal;
 }
 
+/** Where a recall run is, for a progress display. */
 export interface RecallProgress {
   phase: 'ingest' | 'recall';
   conversation: string;
@@ -35,12 +37,14 @@ export interface RecallProgress {
   total: number;
 }
 
+/** Evidence recall at each k (keyed by k) and within the token budget. */
 export interface RecallScores {
   questions: number;
   recallAtK: Record<string, number>;
   recallAtBudget: number;
 }
 
+/** A recall run's scores with what was run. */
 export interface RecallRunResult extends RecallScores {
   method: string;
   conversations: number;

@@ -17,6 +17,7 @@ export function recallAtK(items: readonly Recalled[], evidence: readonly string[
   return share(evidence, found);
 }
 
+/** Evidence recall within a token budget, and the tokens used. */
 export interface BudgetResult {
   recall: number;
   /** Tokens of the items placed in context. */
