@@ -66,6 +66,10 @@ const adviceByCode: Readonly<Record<string, (error: Described) => string>> = {
     return `resume it with: loci chat --agent ${id} (without --new), or give --new another --agent id`;
   },
   agent_not_found: (error) => `create it with: loci chat --new --agent ${fact(error, 'agentId') ?? '<id>'}`,
+  agent_locked: (error) =>
+    error['expired'] === true
+      ? 'its holder stopped renewing the lease: take it over with --take-over (or --wait <seconds>)'
+      : 'another `loci chat` has this agent open: leave it there first, or wait for it with --wait <seconds>',
   agent_state_damaged: () => 'start a new agent with `loci chat --new`, or restore the store from a copy',
   // @loci/openai (provider errors)
   http_401: () => 'the server refused the API key: set OPENAI_API_KEY or pass --api-key',
@@ -73,7 +77,8 @@ const adviceByCode: Readonly<Record<string, (error: Described) => string>> = {
   http_404: () =>
     'the server does not know this model or path: check --model (LOCI_MODEL) and --base-url (OPENAI_BASE_URL; it usually ends in /v1)',
   http_429: () => 'the server is rate limiting: wait a little and try again',
-  timeout: () => 'the server did not answer in time: check that it runs at --base-url (OPENAI_BASE_URL)',
+  timeout: () =>
+    'the server did not answer in time: check that it runs at --base-url (OPENAI_BASE_URL), or give a slow one more time with --timeout <ms> (LOCI_TIMEOUT_MS)',
   connection_failed: () =>
     'nothing answered at the server URL: start the server, or fix --base-url (OPENAI_BASE_URL)',
   invalid_json_reply: () =>

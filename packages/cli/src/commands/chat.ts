@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { LociError, lociHome } from '@loci/core';
-import { type Agent, type AgentEvent, createAgent, loadAgent } from '@loci/memgpt';
+import { type Agent, type AgentEvent, createAgent } from '@loci/memgpt';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { CliIo } from '../cli-io.js';
@@ -12,6 +12,7 @@ import { type ChatMemory, chatMemoryKinds, createChatMemory } from '../setup/cha
 import { setupEmbedder } from '../setup/embedder.js';
 import { createLanguageModel } from '../setup/language-model.js';
 import { openStore, storeUri } from '../setup/store.js';
+import { loadChatAgent } from './chat-open-agent.js';
 
 const chatOptionsSchema = z.object({
   agent: z.string().trim().min(1, 'give an agent id').optional(),
@@ -26,6 +27,9 @@ const chatOptionsSchema = z.object({
   contextWindow: wholeNumberOption(512).optional(),
   memory: z.enum(chatMemoryKinds, { error: `use one of ${chatMemoryKinds.join(', ')}` }).default('default'),
   verbose: switchOption,
+  timeout: wholeNumberOption(1, 2_147_483_647).optional(),
+  wait: wholeNumberOption(0, 86_400).optional(),
+  takeOver: switchOption,
 });
 
 /** `loci chat` options as commander hands them over; parsed by `parseChatOptions`. */
@@ -169,7 +173,7 @@ function createPrinter(write: (text: string) => void, verbose: boolean) {
 export async function runChat(input: ChatOptions, io: CliIo): Promise<void> {
   const options = parseChatOptions(input);
   const write = (text: string) => io.stdout.write(text);
-  const model = createLanguageModel(options, io.env);
+  const model = createLanguageModel(options, io.env, io.stderr);
   const home = lociHome(io.env);
   const progress = createProgressLine(io.stderr);
   const { embedder } = await setupEmbedder({ home, progress });
@@ -194,7 +198,7 @@ export async function runChat(input: ChatOptions, io: CliIo): Promise<void> {
     } else {
       const id = options.agent ?? 'default';
       try {
-        agent = await loadAgent({ ...shared, id });
+        agent = await loadChatAgent({ ...shared, id }, options, io);
         const state = agent.state();
         io.stderr.write(
           `resumed agent ${id}: ${state.stepCount} exchanges so far, ${state.recallCount} messages in recall storage\n`,
@@ -234,6 +238,14 @@ export async function runChat(input: ChatOptions, io: CliIo): Promise<void> {
       lines.close();
     }
   });
+  // SIGTERM (and SIGINT without a terminal, where readline does not catch it) ends the chat through
+  // the finally below, so the agent's lease is released instead of left to expire.
+  const leave = () => {
+    running?.abort();
+    lines.close();
+  };
+  process.once('SIGTERM', leave);
+  if (!interactive) process.once('SIGINT', leave);
   // A script piping messages in learns from the exit code whether its last message went through.
   let lastFailed = false;
   try {
@@ -284,6 +296,8 @@ export async function runChat(input: ChatOptions, io: CliIo): Promise<void> {
       prompt();
     }
   } finally {
+    process.off('SIGTERM', leave);
+    process.off('SIGINT', leave);
     lines.close();
     await agent.close();
     await store.close();
@@ -310,6 +324,9 @@ export function registerChat(program: Command, io: CliIo): void {
     .option('--context-window <tokens>', 'context window of the model, when Loci does not know it')
     .option('--memory <kind>', `memory attached to the agent: ${chatMemoryKinds.join(', ')}`, 'default')
     .option('--verbose', 'show inner monologue, function calls and memory management')
+    .option('--timeout <ms>', 'how long one try waits for the model (env LOCI_TIMEOUT_MS; default 60000)')
+    .option('--wait <seconds>', 'when another process has the agent open, wait this long for it')
+    .option('--take-over', "take the agent over when its holder's lease has expired")
     .action(async (flags: ChatOptions) => {
       await runChat(flags, io);
     });

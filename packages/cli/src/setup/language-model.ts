@@ -10,6 +10,8 @@ export interface LanguageModelFlags {
   baseUrl?: string | undefined;
   apiKey?: string | undefined;
   contextWindow?: number | undefined;
+  /** `--timeout <ms>`: how long one try waits for the server (LOCI_TIMEOUT_MS). */
+  timeout?: number | undefined;
 }
 
 /** Which variable each flag stands for (the advice for a bad setting names both). */
@@ -17,6 +19,7 @@ export const flagVariables = {
   model: 'LOCI_MODEL',
   baseUrl: 'OPENAI_BASE_URL',
   apiKey: 'OPENAI_API_KEY',
+  timeout: 'LOCI_TIMEOUT_MS',
 } as const;
 
 /**
@@ -30,7 +33,7 @@ export function languageModelOptions(
   const merged: Record<string, string | undefined> = { ...env };
   for (const [flag, variable] of Object.entries(flagVariables)) {
     const value = flags[flag as keyof typeof flagVariables];
-    if (value !== undefined) merged[variable] = value;
+    if (value !== undefined) merged[variable] = String(value);
   }
   let config: ReturnType<typeof openAIConfigFromEnv>;
   try {
@@ -46,11 +49,40 @@ export function languageModelOptions(
   };
 }
 
-/** The LLM for commands that need one; fails with `llm_not_configured` when there is none. */
-export function createLanguageModel(flags: LanguageModelFlags, env: NodeJS.ProcessEnv): LanguageModel {
+/** Lines such as "waiting for the model… 30 s" and "retrying (2/3) after http_429", on stderr. */
+export function progressHooks(
+  stderr: { write(text: string): unknown },
+  everyMs = 10_000,
+): Pick<OpenAIChatModelOptions, 'onWait' | 'onRetry' | 'waitNoticeMs'> {
+  return {
+    waitNoticeMs: everyMs,
+    onWait: (event) => {
+      const what = event.phase === 'stream' ? 'the model went quiet…' : 'waiting for the model…';
+      stderr.write(
+        `(${what} ${Math.round(event.waitedMs / 1000)} s of ${Math.round(event.timeoutMs / 1000)} s)\n`,
+      );
+    },
+    onRetry: (event) => {
+      const why = event.error.status === undefined ? event.error.code : String(event.error.status);
+      stderr.write(
+        `(retrying (${event.retry}/${event.maxRetries}) after ${why}, in ${(event.delayMs / 1000).toFixed(1)} s)\n`,
+      );
+    },
+  };
+}
+
+/**
+ * The LLM for commands that need one; fails with `llm_not_configured` when there is none. With
+ * `stderr`, waits and retries are reported there.
+ */
+export function createLanguageModel(
+  flags: LanguageModelFlags,
+  env: NodeJS.ProcessEnv,
+  stderr?: { write(text: string): unknown },
+): LanguageModel {
   const options = languageModelOptions(flags, env);
   if (!options) {
     throw new CliError('no LLM is configured', { code: 'llm_not_configured', category: 'user' });
   }
-  return createOpenAIChatModel(options);
+  return createOpenAIChatModel(stderr ? { ...options, ...progressHooks(stderr) } : options);
 }
