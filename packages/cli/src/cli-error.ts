@@ -8,7 +8,8 @@ export type CliErrorCode =
   | 'embedder_setup_failed'
   | 'store_open_failed'
   | 'interrupted'
-  | 'confirmation_needed';
+  | 'confirmation_needed'
+  | 'nothing_to_score';
 
 /**
  * An error of the CLI's own: a code and the facts (which command, which folder or URI), like the

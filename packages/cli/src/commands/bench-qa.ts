@@ -16,6 +16,7 @@ import {
 import { formatFigure, lociHome, type Memory } from '@loci/core';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { CliError } from '../cli-error.js';
 import type { CommandIo } from '../cli-io.js';
 import {
   collect,
@@ -49,6 +50,7 @@ const benchQaOptionsSchema = z.object({
   json: switchOption,
   store: storeUriOption.optional(),
   home: homeOption.optional(),
+  timeout: wholeNumberOption(1, 2_147_483_647).optional(),
 });
 
 /** `loci bench qa` options as commander hands them over; parsed by `parseBenchQaOptions`. */
@@ -62,10 +64,24 @@ export function parseBenchQaOptions(raw: unknown): z.output<typeof benchQaOption
 export async function runBenchQa(input: BenchQaOptions, io: CommandIo): Promise<QaRunResult> {
   const options = parseBenchQaOptions(input);
   const data = await loadQaData(options.data);
-  const answerModel = createLanguageModel({ model: options.model, baseUrl: options.baseUrl }, io.env);
-  const judgeModel = createLanguageModel(
-    { model: options.judgeModel ?? options.model, baseUrl: options.baseUrl },
+  if (data.every((conversation) => conversation.questions.length === 0)) {
+    // Scores over n = 0 would read as a result (0.000); say so instead.
+    throw new CliError(`nothing to score: ${options.data.join(', ')} holds no QA questions`, {
+      code: 'nothing_to_score',
+      category: 'user',
+      facts: { command: 'bench qa' },
+    });
+  }
+  const { timeout } = options;
+  const answerModel = createLanguageModel(
+    { model: options.model, baseUrl: options.baseUrl, timeout },
     io.env,
+    io.stderr,
+  );
+  const judgeModel = createLanguageModel(
+    { model: options.judgeModel ?? options.model, baseUrl: options.baseUrl, timeout },
+    io.env,
+    io.stderr,
   );
   const cache = openLlmCache(options.cache, qaPromptVersion);
   const progress = createProgressLine(io.stderr);
@@ -180,6 +196,7 @@ export function registerBenchQa(bench: Command, io: CommandIo): void {
     .option('--k <n>', 'memories recalled per question', '10')
     .option('--token-budget <tokens>', 'tokens of memories in the answer prompt', '2048')
     .option('--limit <n>', 'ask only the first n questions')
+    .option('--timeout <ms>', 'how long one try waits for the model (env LOCI_TIMEOUT_MS; default 60000)')
     .option('--cache <file>', 'JSONL cache of LLM replies; a killed run resumes from it')
     .option('--embedder <id|folder|openai:model>', 'embedder for the memory', builtInEmbedderId)
     .option('--json', 'print one JSON object as the last line of stdout')
