@@ -24,6 +24,8 @@ export interface RecallRunOptions {
   distractors?: number;
   /** Where the method's thoughts came from, when it has any (reported as `thoughts`). */
   thoughts?: string;
+  /** The embedder's model id, reported as `embedder` so a figure names the encoder it was measured with. */
+  embedder?: string;
   /** Namespace prefix; a random suffix keeps runs apart in a shared store. */
   namespacePrefix?: string;
   signal?: AbortSignal;
@@ -52,6 +54,8 @@ export interface RecallRunResult extends RecallScores {
   distractors?: number;
   /** Where thoughts came from (`from-data`, `llm`), when the method had any. */
   thoughts?: string;
+  /** The embedder's model id, when the caller named it. */
+  embedder?: string;
   ingestTurnsPerSecond: number;
   /** Nearest-rank percentiles of recall latency; `null` when no question was asked. */
   recallMs: { p50: number | null; p95: number | null };
@@ -160,6 +164,7 @@ export async function runRecall(options: RecallRunOptions): Promise<RecallRunRes
     conversations: options.conversations.length,
     ...(options.distractors === undefined ? {} : { distractors: options.distractors }),
     ...(options.thoughts === undefined ? {} : { thoughts: options.thoughts }),
+    ...(options.embedder === undefined ? {} : { embedder: options.embedder }),
     ...finish(total, ks),
     ingestTurnsPerSecond: ingestMs > 0 ? ingestedTurns / (ingestMs / 1000) : 0,
     recallMs: { p50: latency.p50, p95: latency.p95 },
@@ -169,11 +174,12 @@ export async function runRecall(options: RecallRunOptions): Promise<RecallRunRes
   };
 }
 
-/** The `--json` line: exactly the keys other tools read, in this order (`thoughts`, `distractors` when set). */
+/** The `--json` line: exactly the keys other tools read, in this order (`embedder`, `thoughts`, `distractors` when set). */
 export function toJsonLine(result: RecallRunResult): string {
   return JSON.stringify({
     method: result.method,
     conversations: result.conversations,
+    ...(result.embedder === undefined ? {} : { embedder: result.embedder }),
     ...(result.thoughts === undefined ? {} : { thoughts: result.thoughts }),
     ...(result.distractors === undefined ? {} : { distractors: result.distractors }),
     questions: result.questions,

@@ -8,6 +8,8 @@ import {
   createBenchMethod,
   loadDistractors,
   loadLocomo,
+  loadQaData,
+  longMemEvalTypes,
   methodLearns,
   methodNames,
   type RecallRunResult,
@@ -33,7 +35,7 @@ import {
   wholeNumberOption,
 } from '../options.js';
 import { createProgressLine } from '../progress-line.js';
-import { setupEmbedder } from '../setup/embedder.js';
+import { builtInEmbedderId, setupEmbedder } from '../setup/embedder.js';
 import { createLanguageModel } from '../setup/language-model.js';
 import { openStore } from '../setup/store.js';
 
@@ -68,6 +70,7 @@ const benchRecallOptionsSchema = z
       .url({ protocol: /^https?$/, error: 'expected an http(s) URL like http://localhost:11434/v1' })
       .optional(),
     apiKey: z.string().trim().min(1, 'give a key').optional(),
+    embedder: z.string().trim().min(1, 'give an embedder').default(builtInEmbedderId),
     json: switchOption,
     store: storeUriOption.optional(),
     home: homeOption.optional(),
@@ -90,13 +93,16 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
   const method = options.method;
   // Before anything slow: a missing LLM fails at once.
   const model = options.thoughts === 'llm' ? createLanguageModel(options, io.env) : undefined;
-  const conversations = await loadLocomo(options.data);
+  // LoCoMo or LongMemEval files, told apart by shape.
+  const data = await loadQaData(options.data);
+  const conversations = data.map((item) => item.conversation);
+  const longMemEval = data.length > 0 && data.every((item) => item.format === 'longmemeval');
   const train: BenchConversation[] = options.train ? await loadLocomo(options.train) : [];
   assertDisjoint(train, conversations);
   const progress = createProgressLine(io.stderr);
 
   const home = options.home ?? lociHome(io.env);
-  const { embedder } = await setupEmbedder({ home, progress });
+  const { embedder } = await setupEmbedder({ home, progress, spec: options.embedder, env: io.env });
   const distractorSources =
     options.distractors > 0 && options.distractorData ? await loadLocomo(options.distractorData) : [];
 
@@ -138,6 +144,7 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
       conversations,
       memory,
       method,
+      embedder: embedder.modelId,
       ...(thoughts && thoughts !== 'none' ? { thoughts } : {}),
       beforeQuestions: async (namespace, conversation) => {
         if (options.distractors > 0) {
@@ -166,7 +173,11 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
     });
     await memory.close?.();
     progress.finish(`${method}: ${result.questions} questions over ${result.conversations} conversation(s)`);
-    io.stdout.write(options.json ? `${toJsonLine(result)}\n` : formatResult(result, options.tokenBudget));
+    io.stdout.write(
+      options.json
+        ? `${toJsonLine(result)}\n`
+        : formatResult(result, options.tokenBudget, longMemEval ? longMemEvalNames : categoryNames),
+    );
     return result;
   } finally {
     await store.close();
@@ -200,8 +211,17 @@ function row(label: string, scores: RecallScores, ks: readonly string[]): string
   return `${label.padEnd(22)}${String(scores.questions).padStart(6)}${cells.join('')}${scores.recallAtBudget.toFixed(3).padStart(9)}`;
 }
 
+/** LongMemEval's question types by category number (1..6), as `longMemEvalCategory` numbers them. */
+const longMemEvalNames: Record<number, string> = Object.fromEntries(
+  longMemEvalTypes.map((type, index) => [index + 1, type]),
+);
+
 /** The human report: overall, per category and per conversation, then speed and context size. */
-export function formatResult(result: RecallRunResult, tokenBudget: number): string {
+export function formatResult(
+  result: RecallRunResult,
+  tokenBudget: number,
+  names: Readonly<Record<number, string>> = categoryNames,
+): string {
   const ks = Object.keys(result.recallAtK);
   const header = `${''.padEnd(22)}${'n'.padStart(6)}${ks.map((k) => `R@${k}`.padStart(7)).join('')}${`R@${tokenBudget}t`.padStart(9)}`;
   const setting = [
@@ -211,7 +231,7 @@ export function formatResult(result: RecallRunResult, tokenBudget: number): stri
   const title = `method ${result.method}${setting.length > 0 ? ` (${setting.join(', ')})` : ''}: evidence recall`;
   const lines = [title, header, row('all', result, ks)];
   for (const [category, scores] of Object.entries(result.byCategory)) {
-    lines.push(row(`  ${category} ${categoryNames[Number(category)] ?? ''}`, scores, ks));
+    lines.push(row(`  ${category} ${names[Number(category)] ?? ''}`, scores, ks));
   }
   for (const [id, scores] of Object.entries(result.byConversation)) lines.push(row(`  ${id}`, scores, ks));
   lines.push(
@@ -225,7 +245,7 @@ export function registerBenchRecall(bench: Command, io: CommandIo): void {
   bench
     .command('recall')
     .description('Evidence recall of a memory method on LoCoMo-format conversations.')
-    .requiredOption('--data <file-or-dir>', 'LoCoMo-format conversations (repeatable)', collect)
+    .requiredOption('--data <file-or-dir>', 'LoCoMo or LongMemEval files (repeatable)', collect)
     .requiredOption('--method <name>', `memory method: ${methodNames.join(', ')}`)
     .option('--k <list>', 'cut-offs for recall@k, comma-separated', '1,5,10,20')
     .option('--token-budget <tokens>', 'token budget for recall at a budget', '512')
@@ -243,6 +263,11 @@ export function registerBenchRecall(bench: Command, io: CommandIo): void {
     .option('--model <name>', 'model for --thoughts llm (env LOCI_MODEL)')
     .option('--base-url <url>', 'OpenAI-compatible server for --thoughts llm (env OPENAI_BASE_URL)')
     .option('--api-key <key>', 'API key (env OPENAI_API_KEY)')
+    .option(
+      '--embedder <id|folder|openai:model>',
+      'embedder: the built-in id, an ONNX folder or pulled model, or openai:<model>',
+      builtInEmbedderId,
+    )
     .option('--json', 'print one JSON object as the last line of stdout')
     .option('--store <uri>', 'LanceDB store to use (default: a temporary folder, removed afterwards)')
     .action(async (flags: BenchRecallOptions) => {

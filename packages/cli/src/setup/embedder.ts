@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { EmbeddingModel } from '@loci/core';
+import { ConfigError, type EmbeddingModel } from '@loci/core';
 import { createGloveEmbedder, createOnnxEmbedder } from '@loci/onnx';
 import { createOpenAIEmbedder } from '@loci/openai';
 import { setupFailure } from '../cli-error.js';
@@ -65,5 +65,12 @@ async function otherEmbedder(spec: string, home: string, env: NodeJS.ProcessEnv)
       ...(baseURL ? { baseURL } : {}),
     });
   }
-  return createOnnxEmbedder(existsSync(spec) ? { path: spec } : { model: spec, home });
+  if (existsSync(spec)) return createOnnxEmbedder({ path: spec });
+  // A path that is not there is a missing folder, not a model id to look up.
+  if (spec.startsWith('/') || spec.startsWith('.') || spec.includes('\\')) {
+    throw new ConfigError(`embedder folder ${spec} does not exist`, [
+      { path: 'embedder', message: 'no such folder' },
+    ]);
+  }
+  return createOnnxEmbedder({ model: spec, home });
 }
