@@ -7,7 +7,6 @@ import {
   type TableDefinition,
 } from '@loci/core';
 import type { ColumnSpec } from './columns.js';
-import { mergeTextHits } from './merge-text-hits.js';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
 import { idInClause } from './row-refs.js';
 import type { TextIndexFreshness } from './text-index-freshness.js';
@@ -151,7 +150,16 @@ export function createTableSearch<TRow extends { id: string }>(
               .toArray(),
           ),
     ]);
-    return mergeTextHits(toHits(indexed), toHits(written), limit);
+    if (written.length === 0) return toHits(indexed).sort((a, b) => b.score - a.score);
+    // A just-written row matches. The scan scores it with the index's statistics, where a word the
+    // index has never seen (a name said a moment ago) counts for nothing, so the row can rank below
+    // rows that only share common words. Correct ranking first: refresh, then search the index
+    // (LanceDB scans any row still missing). Searches whose matches are all indexed stay fast.
+    await freshness.refresh();
+    const rows = await storeCall('text search', () =>
+      native.query().fullTextSearch(query).where(where).limit(limit).toArray(),
+    );
+    return toHits(rows).sort((a, b) => b.score - a.score);
   }
 
   return {

@@ -37,6 +37,8 @@ export interface TextIndexFreshness {
    * rows are missing (written by another process, say) even after a refresh.
    */
   unindexedRows(namespace: string): Promise<readonly RowRef[] | undefined>;
+  /** Brings the index up to date now (one optimize at a time); `false` when it failed (reported). */
+  refresh(): Promise<boolean>;
   /** Drops a pending refresh and waits for one in progress. */
   settle(): Promise<void>;
   /** As `settle`, and schedules no refresh after it: the handle is closing. */
@@ -160,6 +162,7 @@ export function createTextIndexFreshness(options: TextIndexFreshnessOptions): Te
   }
 
   return {
+    refresh: refreshNow,
     mark: () => seq,
     optimized(mark) {
       forgetUpTo(mark);

@@ -1,5 +1,5 @@
 import { createInMemoryStore, type MemoryStore, type RowOf } from '@loci/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFakeLanguageModel, say } from './__fixtures__/fake-language-model.js';
 import { letterEmbedder } from './__fixtures__/letter-embedder.js';
 import { agentNamespace } from './agent-storage.js';
@@ -82,7 +82,12 @@ describe('the single-writer lease', () => {
     await agent.step('first');
     const before = agent.state();
     await claimAsOther(60_000);
+    // As after a pause past its lease (the only way another opener gets it): the holder's clock is
+    // beyond its lease, so its save looks at the store before writing.
+    const now = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(now + 60_000);
     const failure = await agent.step('second').catch((error: unknown) => error);
+    clock.mockRestore();
     expect(failure).toBeInstanceOf(AgentLeaseLostError);
     expect(failure).toMatchObject({ code: 'agent_lease_lost', holder: 'other' });
     expect(agent.state()).toEqual(before);

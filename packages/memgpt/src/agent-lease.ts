@@ -23,6 +23,11 @@ export interface AgentLease {
   readonly recordedVersion: number;
   /** Fails with `agent_lease_lost` when a later holder has taken the lease. */
   check(): Promise<void>;
+  /**
+   * The check before a write: free while this holder's own lease is comfortably unexpired (no other
+   * opener can take an unexpired lease), a store read otherwise — as after a pause past the expiry.
+   */
+  checkBeforeWrite(): Promise<void>;
   /** Renews the lease and records the state version just saved. */
   recordSaved(version: number): Promise<void>;
   /** Stops renewing and marks the lease released, so the next opener needs no take-over. */
@@ -183,10 +188,20 @@ function startLease(
     }
   }
 
-  async function renew(changes: Partial<ClaimRow>): Promise<void> {
+  async function renew(changes: Partial<ClaimRow>, trustUnexpired = false): Promise<void> {
+    if (trustUnexpired) await checkBeforeWrite();
+    else await check();
+    const next = { ...row, ...changes, expiresAt: new Date(Date.now() + leaseMs) };
+    await claims.upsert({ namespace, rows: [next] });
+    // Only an expiry the store holds may be trusted by checkBeforeWrite.
+    row = next;
+  }
+
+  async function checkBeforeWrite(): Promise<void> {
+    if (lost) throw lost;
+    // A third of the lease as margin for clock skew between the processes sharing the store.
+    if (!released && Date.now() < row.expiresAt.getTime() - leaseMs / 3) return;
     await check();
-    row = { ...row, ...changes, expiresAt: new Date(Date.now() + leaseMs) };
-    await claims.upsert({ namespace, rows: [row] });
   }
 
   // Renewal runs in the background; a failure is seen by the next save (check) or by expiry.
@@ -200,7 +215,8 @@ function startLease(
     token: row.token,
     recordedVersion: row.stateVersion,
     check,
-    recordSaved: (version) => renew({ stateVersion: Math.max(row.stateVersion, version) }),
+    checkBeforeWrite,
+    recordSaved: (version) => renew({ stateVersion: Math.max(row.stateVersion, version) }, true),
     async release() {
       if (released) return;
       released = true;

@@ -177,6 +177,33 @@ export async function openAgentStorage(options: {
     throw error;
   }
 
+  let afterSave: Promise<void> = Promise.resolve();
+  let latestSaved: { row: StateRow; version: number } | undefined;
+  // Steps that follow each other faster than a record lands are recorded once, at the newest version.
+  async function recordLatest(): Promise<void> {
+    const saved = latestSaved;
+    latestSaved = undefined;
+    if (saved) await recordAndPrune(saved.row, saved.version);
+  }
+  async function recordAndPrune(row: StateRow, version: number): Promise<void> {
+    try {
+      await lease.recordSaved(version);
+    } catch {
+      // Taken over while saving: the row carries a lower token than the new holder's and would
+      // never be read as the state, but it is removed too.
+      await agents.delete({ namespace, ids: [row.id] }).catch(() => undefined);
+      return;
+    }
+    if (version % pruneEvery === 0 && version >= keepStates) {
+      await agents
+        .delete({
+          namespace,
+          filter: where.and(where.eq('agentId', agentId), where.lte('version', version - keepStates)),
+        })
+        .catch(() => undefined);
+    }
+  }
+
   return {
     namespace,
     agentNamespace: ownNamespace,
@@ -186,31 +213,21 @@ export async function openAgentStorage(options: {
     },
     async saveState(state) {
       // Fenced: nothing is written once a later holder has the lease.
-      await lease.check();
+      await lease.checkBeforeWrite();
       const row = rowOf(state);
       // A new row per version: the previous state stays intact until this one is committed.
       await agents.add({ namespace, rows: [row] });
-      try {
-        await lease.recordSaved(state.stepCount);
-      } catch (error) {
-        // Taken over while saving: the row carries a lower token than the new holder's and would
-        // never be read as the state, but it is removed too.
-        await agents.delete({ namespace, ids: [row.id] }).catch(() => undefined);
-        throw error;
-      }
-      if (state.stepCount % pruneEvery === 0 && state.stepCount >= keepStates) {
-        await agents
-          .delete({
-            namespace,
-            filter: where.and(
-              where.eq('agentId', agentId),
-              where.lte('version', state.stepCount - keepStates),
-            ),
-          })
-          .catch(() => undefined);
-      }
+      // Recording the version in the claim (gap detection) and pruning run after the step returns,
+      // one after another: a lag only delays what gap detection knows by a step, and fencing does not
+      // depend on it (the check above, and the token in every row). A lease lost meanwhile is thrown
+      // by the next save's check.
+      latestSaved = { row, version: state.stepCount };
+      afterSave = afterSave.then(recordLatest);
     },
-    close: () => lease.release(),
+    close: async () => {
+      await afterSave;
+      await lease.release();
+    },
     async appendMessages(list) {
       if (list.length === 0) return;
       await messages.add({ namespace: ownNamespace, rows: list.map(toRow) });
