@@ -1,4 +1,6 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeTempDir } from '@loci/testing/temp-dir';
 import { expect, it } from 'vitest';
 import { runBenchRecall } from './bench-recall.js';
 
@@ -43,4 +45,19 @@ it('refuses an embedder it cannot set up, naming it', async () => {
   await expect(
     runBenchRecall({ data: [fixture], method: 'dense', embedder: '/no/such/onnx-folder' }, run.io),
   ).rejects.toThrow(/no\/such\/onnx-folder/);
+});
+
+it('says there is nothing to score for data without questions, instead of printing 0.000', async () => {
+  const dir = await makeTempDir('loci-recall-empty-');
+  try {
+    const data = join(dir.path, 'empty.json');
+    await writeFile(data, '[]');
+    const run = capture();
+    await expect(runBenchRecall({ data: [data], method: 'bm25' }, run.io)).rejects.toMatchObject({
+      code: 'nothing_to_score',
+    });
+    expect(run.out()).toBe('');
+  } finally {
+    await dir.remove();
+  }
 });

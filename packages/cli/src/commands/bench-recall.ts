@@ -23,6 +23,7 @@ import { readNegativePool } from '@loci/fot';
 import { trainSideNetFromLabels } from '@loci/longmem';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { CliError } from '../cli-error.js';
 import type { CommandIo } from '../cli-io.js';
 import { demoConversationPath } from '../demo-conversation.js';
 import {
@@ -97,6 +98,14 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
   const data = await loadQaData(options.data);
   const conversations = data.map((item) => item.conversation);
   const longMemEval = data.length > 0 && data.every((item) => item.format === 'longmemeval');
+  if (conversations.every((conversation) => conversation.questions.length === 0)) {
+    // Scores over n = 0 would read as a result (0.000); say so instead.
+    throw new CliError(`nothing to score: ${options.data.join(', ')} holds no question with evidence`, {
+      code: 'nothing_to_score',
+      category: 'user',
+      facts: { command: 'bench recall' },
+    });
+  }
   const train: BenchConversation[] = options.train ? await loadLocomo(options.train) : [];
   assertDisjoint(train, conversations);
   const progress = createProgressLine(io.stderr);

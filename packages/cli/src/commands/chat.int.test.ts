@@ -96,15 +96,23 @@ describe('loci chat', () => {
 
     // A new process resumes the same agent with the same core memory.
     server.enqueue(send('You play the cello.'));
-    const second = await chat(['--store', store, '--agent', 'ana'], 'What do I play?\n/memory\n', {
-      OPENAI_BASE_URL: server.url,
-      LOCI_MODEL: 'scripted-chat',
-    });
+    const second = await chat(
+      ['--store', store, '--agent', 'ana'],
+      'What do I play?\n/recall cello\n/memory\n',
+      {
+        OPENAI_BASE_URL: server.url,
+        LOCI_MODEL: 'scripted-chat',
+      },
+    );
     expect(second.code).toBe(0);
     expect(second.stderr).toContain('resumed agent ana: 1 exchanges so far');
     expect(second.stdout).toContain('agent> You play the cello.');
     expect(second.stdout).not.toContain('(thinks)');
     expect(second.stdout).toContain('Name: Ana. Plays the cello.');
+    // /recall shows what the attached default memory puts in front of the model, with provenance.
+    expect(second.stdout).toMatch(
+      /loci-default \(\d+\):\n {2}\[\d{4}-\d{2}-\d{2}\] turn [\d.]+ from \S+: .*cello/,
+    );
     const lastRequest = server.chatRequests().at(-1)?.body as { messages: { content: string }[] };
     expect(lastRequest.messages.map((message) => message.content)).toContain(
       'Hi, I am Ana and I play the cello',

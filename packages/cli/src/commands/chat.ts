@@ -43,6 +43,7 @@ const helpText = `Commands:
   /memory          print core memory, the summary and storage counts
   /search <text>   search recall storage (the whole conversation) and archival storage
   /thoughts        the current thoughts with the turns they came from (--memory tim)
+  /recall <text>   what the attached memory would put in front of the model for this text
   /help            this help
   /exit            leave (the agent is saved after every message)
 `;
@@ -77,6 +78,28 @@ async function printSearch(agent: Agent, query: string, write: (text: string) =>
   }
   write(`archival storage (${archival.length}):\n`);
   for (const passage of archival) write(`  [${passage.at.toISOString()}] ${passage.text}\n`);
+}
+
+async function printRecall(
+  agent: Agent,
+  memory: ChatMemory,
+  query: string,
+  write: (text: string) => void,
+): Promise<void> {
+  if (memory.memories.length === 0) {
+    write('no memory is attached: start the chat with --memory default or --memory tim\n');
+    return;
+  }
+  const namespace = agent.state().memoryNamespace;
+  for (const attached of memory.memories) {
+    await attached.flush?.();
+    const items = await attached.recall({ namespace, query, k: 5 });
+    write(`${attached.name} (${items.length}):\n`);
+    for (const item of items) {
+      const date = item.at === undefined ? '' : `[${item.at.toISOString().slice(0, 10)}] `;
+      write(`  ${date}${item.kind} ${item.score.toFixed(3)} from ${item.sources.join(', ')}: ${item.text}\n`);
+    }
+  }
 }
 
 async function printThoughts(agent: Agent, memory: ChatMemory, write: (text: string) => void): Promise<void> {
@@ -266,6 +289,12 @@ export async function runChat(input: ChatOptions, io: CliIo): Promise<void> {
           if (argument.length === 0) write('usage: /search <text>\n');
           else
             await printSearch(agent, argument, write).catch((error: unknown) =>
+              io.stderr.write(describeError(error, { debug: false })),
+            );
+        } else if (command === '/recall') {
+          if (argument.length === 0) write('usage: /recall <text>\n');
+          else
+            await printRecall(agent, memory, argument, write).catch((error: unknown) =>
               io.stderr.write(describeError(error, { debug: false })),
             );
         } else if (command === '/thoughts') {
