@@ -83,6 +83,8 @@ describe('command options, parsed once from what commander hands over', () => {
       method: 'best',
       k: [1, 5],
       tokenBudget: 256,
+      distractors: 0,
+      embedder: 'glove-sif-100d',
       json: false,
     });
     expect(

@@ -57,6 +57,7 @@ describe('loci bench recall', () => {
       expect(Object.keys(last)).toEqual([
         'method',
         'conversations',
+        'embedder',
         'questions',
         'recall_at_k',
         'recall_at_budget',
