@@ -2,12 +2,12 @@ import type * as LanceDb from '@lancedb/lancedb';
 import {
   ConfigError,
   DimensionMismatchError,
+  reciprocalRankFusion,
   type SearchHit,
   type SearchOptions,
   type TableDefinition,
 } from '@loci/core';
 import type { ColumnSpec } from './columns.js';
-import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
 import { idInClause } from './row-refs.js';
 import type { TextIndexFreshness } from './text-index-freshness.js';
 
