@@ -14,6 +14,7 @@ import { createTextIndex, type TextIndex } from './in-memory-text-index.js';
 import type { MemoryTable, QueryOptions, SearchHit, SearchOptions, TableDefinition } from './memory-store.js';
 import { parseWith } from './parse.js';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
+import { chooseVectorColumn } from './vector-column.js';
 import { cosine, dot } from './vector-math.js';
 
 const namespaceSchema = z
@@ -104,25 +105,8 @@ export function createInMemoryTable<TRow extends { id: string }>(
 
   const decode = (row: StoredRow) => decodeRow(columns, row) as TRow;
 
-  function vectorColumnFor(options: SearchOptions): ColumnSpec {
-    if (options.vectorColumn !== undefined) {
-      const column = vectorColumns.find((candidate) => candidate.name === options.vectorColumn);
-      if (!column) {
-        throw new ConfigError(`${label}: "${options.vectorColumn}" is not a vector column`, [
-          { path: 'vectorColumn', message: 'not a vector column' },
-        ]);
-      }
-      return column;
-    }
-    const [only, ...others] = vectorColumns;
-    if (!only) throw new ConfigError(`${label} has no vector column to search`);
-    if (others.length > 0) {
-      throw new ConfigError(`${label} has several vector columns; pass vectorColumn`, [
-        { path: 'vectorColumn', message: 'required when a table has several vector columns' },
-      ]);
-    }
-    return only;
-  }
+  const vectorColumnFor = (options: SearchOptions): ColumnSpec =>
+    chooseVectorColumn(label, vectorColumns, options.vectorColumn);
 
   /** Scores are similarities, as LanceDB's store reports them: cos, dot, or 1 / (1 + euclidean). */
   function similarity(a: Float32Array, b: Float32Array): number {

@@ -69,4 +69,5 @@ export { formatFigure, type LatencySummary, percentile, summarizeLatencies } fro
 export { countMessagesTokens, countMessageTokens, countTokens, truncateToTokens } from './tokens.js';
 export { defineTool, type ToolChoice, type ToolDefinition, toJsonSchema } from './tools.js';
 export { turnKeyText } from './turn-key-text.js';
+export { chooseVectorColumn } from './vector-column.js';
 export { cosine, dot, mean, norm, normalize } from './vector-math.js';

@@ -1,6 +1,7 @@
 import type * as LanceDb from '@lancedb/lancedb';
 import {
   ConfigError,
+  chooseVectorColumn,
   DimensionMismatchError,
   reciprocalRankFusion,
   type SearchHit,
@@ -37,25 +38,8 @@ export function createTableSearch<TRow extends { id: string }>(
   const fullText = definition.fullText ?? [];
   const vectorColumns = parts.columns.filter((column) => column.kind === 'vector');
 
-  function vectorColumnFor(options: SearchOptions): ColumnSpec {
-    if (options.vectorColumn !== undefined) {
-      const column = vectorColumns.find((candidate) => candidate.name === options.vectorColumn);
-      if (!column) {
-        throw new ConfigError(`${label}: "${options.vectorColumn}" is not a vector column`, [
-          { path: 'vectorColumn', message: 'not a vector column' },
-        ]);
-      }
-      return column;
-    }
-    const [only, ...others] = vectorColumns;
-    if (!only) throw new ConfigError(`${label} has no vector column to search`);
-    if (others.length > 0) {
-      throw new ConfigError(`${label} has several vector columns; pass vectorColumn`, [
-        { path: 'vectorColumn', message: 'required when a table has several vector columns' },
-      ]);
-    }
-    return only;
-  }
+  const vectorColumnFor = (options: SearchOptions): ColumnSpec =>
+    chooseVectorColumn(label, vectorColumns, options.vectorColumn);
 
   function similarity(distance: number): number {
     // LanceDB returns 1 - cos for cosine, -dot for dot and the squared euclidean distance for l2.
