@@ -1,6 +1,7 @@
 import type { EmbeddingModel, LanguageModel, Memory, MemoryStore } from '@loci/core';
 import { ConfigError } from '@loci/core';
 import { type AgentEvent, createEventHub } from './agent-events.js';
+import { type ArchivalInsert, type CoreMemoryEdit, createAgentMemoryOps } from './agent-memory-ops.js';
 import { newAgentState, type RestoredAgent, restoreAgent, saveNewAgent } from './agent-persistence.js';
 import { type AgentState, cloneState } from './agent-state.js';
 import { type AgentStorage, type ArchivalPassage, checkName } from './agent-storage.js';
@@ -36,6 +37,17 @@ export interface Agent {
   searchRecall(query: string, limit?: number): Promise<StoredMessage[]>;
   /** Archival passages nearest the query; `limit` defaults to 10. */
   searchArchival(query: string, limit?: number): Promise<ArchivalPassage[]>;
+  /**
+   * Stores a passage in archival memory as `archival_memory_insert` does (`at` defaults to now).
+   * Like the two edits below: runs after the steps already called, is saved as a new state version
+   * (fenced by the lease: `agent_lease_lost` once another process took the agent over), and throws
+   * the function's own errors (`ConfigError` for bad arguments) with nothing written.
+   */
+  insertArchival(text: string, options?: { at?: Date }): Promise<ArchivalInsert>;
+  /** Appends to a core memory block as `core_memory_append` does (`CoreMemoryEditError`: no such block, over its limit). */
+  appendCoreMemory(label: string, content: string): Promise<CoreMemoryEdit>;
+  /** Replaces text in a core memory block as `core_memory_replace` does; an empty `newContent` deletes. */
+  replaceCoreMemory(label: string, oldContent: string, newContent: string): Promise<CoreMemoryEdit>;
   /**
    * Flushes attached memories, ends event iterators and releases the agent's lease. The store stays
    * open (the caller owns it).
@@ -159,7 +171,14 @@ export function startAgent(
       context.prune(state);
     },
   };
+  const memoryOps = createAgentMemoryOps({ storage, state: () => state, commit: runtime.commit });
   let tail: Promise<unknown> = Promise.resolve();
+  // Steps and memory edits run one at a time, in call order.
+  function serial<T>(run: () => Promise<T>): Promise<T> {
+    const done = tail.then(run);
+    tail = done.catch(() => undefined);
+    return done;
+  }
 
   async function step(input: StepInput | string, signal: AbortSignal | undefined): Promise<StepResult> {
     try {
@@ -174,12 +193,7 @@ export function startAgent(
   return {
     id: state.id,
     namespace: state.namespace,
-    step(input, stepOptions) {
-      // Steps run one at a time, in call order.
-      const run = tail.then(() => step(input, stepOptions?.signal));
-      tail = run.catch(() => undefined);
-      return run;
-    },
+    step: (input, stepOptions) => serial(() => step(input, stepOptions?.signal)),
     events: (eventOptions) => hub.subscribe(eventOptions?.signal),
     state: () => cloneState(state),
     blocks: () => state.blocks.map((block) => ({ ...block })),
@@ -188,6 +202,10 @@ export function startAgent(
     context: () => context.render(state, ''),
     searchRecall: (query, limit = 10) => storage.searchMessages(query, limit),
     searchArchival: (query, limit = 10) => storage.searchPassages(query, limit),
+    insertArchival: (text, insertOptions) => serial(() => memoryOps.insertArchival(text, insertOptions?.at)),
+    appendCoreMemory: (label, content) => serial(() => memoryOps.appendCoreMemory(label, content)),
+    replaceCoreMemory: (label, oldContent, newContent) =>
+      serial(() => memoryOps.replaceCoreMemory(label, oldContent, newContent)),
     async close() {
       await tail;
       try {
