@@ -28,8 +28,11 @@ export interface AgentLease {
    * opener can take an unexpired lease), a store read otherwise — as after a pause past the expiry.
    */
   checkBeforeWrite(): Promise<void>;
-  /** Renews the lease and records the state version just saved. */
-  recordSaved(version: number): Promise<void>;
+  /**
+   * Notes the state version just saved; it reaches the claim row with the next renewal (every third
+   * of the lease) or the release, so a step pays no extra write for it.
+   */
+  recordSaved(version: number): void;
   /** Stops renewing and marks the lease released, so the next opener needs no take-over. */
   release(): Promise<void>;
 }
@@ -167,6 +170,8 @@ function startLease(
   let row = claim;
   let lost: AgentLeaseLostError | undefined;
   let released = false;
+  // The newest state version saved under this lease, written to the claim lazily.
+  let savedVersion = claim.stateVersion;
 
   async function check(): Promise<void> {
     if (lost) throw lost;
@@ -188,10 +193,13 @@ function startLease(
     }
   }
 
-  async function renew(changes: Partial<ClaimRow>, trustUnexpired = false): Promise<void> {
-    if (trustUnexpired) await checkBeforeWrite();
-    else await check();
-    const next = { ...row, ...changes, expiresAt: new Date(Date.now() + leaseMs) };
+  async function renew(): Promise<void> {
+    await check();
+    const next = {
+      ...row,
+      stateVersion: Math.max(row.stateVersion, savedVersion),
+      expiresAt: new Date(Date.now() + leaseMs),
+    };
     await claims.upsert({ namespace, rows: [next] });
     // Only an expiry the store holds may be trusted by checkBeforeWrite.
     row = next;
@@ -206,7 +214,7 @@ function startLease(
 
   // Renewal runs in the background; a failure is seen by the next save (check) or by expiry.
   const timer = setInterval(() => {
-    if (!released) renew({}).catch(() => undefined);
+    if (!released) renew().catch(() => undefined);
   }, leaseMs / 3);
   timer.unref();
 
@@ -216,13 +224,20 @@ function startLease(
     recordedVersion: row.stateVersion,
     check,
     checkBeforeWrite,
-    recordSaved: (version) => renew({ stateVersion: Math.max(row.stateVersion, version) }, true),
+    recordSaved(version) {
+      savedVersion = Math.max(savedVersion, version);
+    },
     async release() {
       if (released) return;
       released = true;
       clearInterval(timer);
       if (lost) return;
-      row = { ...row, released: true, expiresAt: new Date() };
+      row = {
+        ...row,
+        released: true,
+        expiresAt: new Date(),
+        stateVersion: Math.max(row.stateVersion, savedVersion),
+      };
       await claims.upsert({ namespace, rows: [row] });
     },
   };

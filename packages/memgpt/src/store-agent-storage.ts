@@ -13,9 +13,8 @@ type MessageRow = RowOf<typeof messagesTable>;
 type ArchivalRow = RowOf<ReturnType<typeof archivalTable>>;
 type StateRow = RowOf<typeof agentsTable>;
 
-/** State versions kept per agent (older ones are pruned every few saves). */
+/** State versions kept per agent (older ones are pruned every `keepStates` saves). */
 export const defaultKeepStates = 20;
-const pruneEvery = 5;
 const stateIdPattern = /@(\d+)(?:\.t(\d+))?$/;
 
 /** The fencing token a state row was written under (0 for rows from before leases). */
@@ -177,31 +176,16 @@ export async function openAgentStorage(options: {
     throw error;
   }
 
+  // Pruning runs after the step returns, one at a time; a lease lost meanwhile is thrown by the
+  // next save's check, and fencing does not depend on it (the check, and the token in every row).
   let afterSave: Promise<void> = Promise.resolve();
-  let latestSaved: { row: StateRow; version: number } | undefined;
-  // Steps that follow each other faster than a record lands are recorded once, at the newest version.
-  async function recordLatest(): Promise<void> {
-    const saved = latestSaved;
-    latestSaved = undefined;
-    if (saved) await recordAndPrune(saved.row, saved.version);
-  }
-  async function recordAndPrune(row: StateRow, version: number): Promise<void> {
-    try {
-      await lease.recordSaved(version);
-    } catch {
-      // Taken over while saving: the row carries a lower token than the new holder's and would
-      // never be read as the state, but it is removed too.
-      await agents.delete({ namespace, ids: [row.id] }).catch(() => undefined);
-      return;
-    }
-    if (version % pruneEvery === 0 && version >= keepStates) {
-      await agents
-        .delete({
-          namespace,
-          filter: where.and(where.eq('agentId', agentId), where.lte('version', version - keepStates)),
-        })
-        .catch(() => undefined);
-    }
+  async function prune(version: number): Promise<void> {
+    await agents
+      .delete({
+        namespace,
+        filter: where.and(where.eq('agentId', agentId), where.lte('version', version - keepStates)),
+      })
+      .catch(() => undefined);
   }
 
   return {
@@ -217,12 +201,13 @@ export async function openAgentStorage(options: {
       const row = rowOf(state);
       // A new row per version: the previous state stays intact until this one is committed.
       await agents.add({ namespace, rows: [row] });
-      // Recording the version in the claim (gap detection) and pruning run after the step returns,
-      // one after another: a lag only delays what gap detection knows by a step, and fencing does not
-      // depend on it (the check above, and the token in every row). A lease lost meanwhile is thrown
-      // by the next save's check.
-      latestSaved = { row, version: state.stepCount };
-      afterSave = afterSave.then(recordLatest);
+      // The claim learns the version with its next renewal: gap detection may lag by seconds.
+      lease.recordSaved(state.stepCount);
+      // Pruned every `keepStates` versions, so between `keepStates` and twice that are kept.
+      const version = state.stepCount;
+      if (version % keepStates === 0 && version >= 2 * keepStates) {
+        afterSave = afterSave.then(() => prune(version));
+      }
     },
     close: async () => {
       await afterSave;
