@@ -75,7 +75,7 @@ describe('text search over rows written after the FTS index was built', () => {
     throw new Error('the background refresh did not run');
   }
 
-  it('ranks a matching row written just before a search exactly as a refreshed index would', async () => {
+  it('scores a matching row written just before a search within a few percent of a refreshed index', async () => {
     const { store, table } = await openFilled();
     await table.add({
       namespace: 'a',
@@ -85,12 +85,19 @@ describe('text search over rows written after the FTS index was built', () => {
       ],
     });
     const before = await table.search({ namespace: 'a', mode: 'text', text: 'kestrel', k: 20 });
-    // A new row matched: the search brought the index up to date before ranking.
-    expect(await unindexedRows(dir.path)).toBe(0);
+    // The new rows were scored by a scan of the tail: the search did not wait for a refresh.
+    expect(await unindexedRows(dir.path)).toBe(2);
     await backgroundRefreshed();
     const after = await table.search({ namespace: 'a', mode: 'text', text: 'kestrel', k: 20 });
     expect(ids(after)).toEqual(['late2x', 'k1', 'k3', 'late4', 'k6', 'k12', 'k24', 'k48']);
-    expect(ids(before)).toEqual(ids(after));
+    // The scan takes document lengths from the scanned rows: the same hits, each score within 10%
+    // (here "late2x" and "k1", 2% apart once refreshed, may swap places until the refresh).
+    expect([...ids(before)].sort()).toEqual([...ids(after)].sort());
+    const refreshed = new Map(after.map((hit) => [hit.row.id, hit.score]));
+    for (const hit of before) {
+      const score = refreshed.get(hit.row.id) ?? Number.NaN;
+      expect(Math.abs(hit.score - score) / score).toBeLessThan(0.1);
+    }
     // k stays above the number of matches: right after optimize() folds a new row in, LanceDB 0.31
     // sometimes leaves that row out of a smaller top-k; see docs/benchmarks/store.md.
     await store.close();
