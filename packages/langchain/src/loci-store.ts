@@ -306,11 +306,11 @@ function compareText(a: string, b: string): number {
 
 function checkOperation(operation: Operation): void {
   if ('namespacePrefix' in operation) {
-    checkNamespace(operation.namespacePrefix, { forWrite: false });
+    checkNamespace(operation.namespacePrefix, 'read');
     checkValueFilter(operation.filter);
     checkPaging(operation.limit, operation.offset);
   } else if ('value' in operation) {
-    checkNamespace(operation.namespace, { forWrite: true });
+    checkNamespace(operation.namespace, operation.value === null ? 'read' : 'write');
     checkKey(operation.key);
     const value = operation.value;
     if (value !== null && (typeof value !== 'object' || Array.isArray(value))) {
@@ -320,13 +320,13 @@ function checkOperation(operation: Operation): void {
     }
     if (value !== null) JSON.stringify(value);
   } else if ('key' in operation) {
-    checkNamespace(operation.namespace, { forWrite: false });
+    checkNamespace(operation.namespace, 'read');
     checkKey(operation.key);
   } else {
     for (const condition of operation.matchConditions ?? [])
       checkNamespace(
         condition.path.filter((label) => label !== '*'),
-        { forWrite: false },
+        'read',
       );
     checkPaging(operation.limit, operation.offset);
     if (

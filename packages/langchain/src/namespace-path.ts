@@ -8,8 +8,13 @@ import { type MatchCondition, validateNamespace } from '@langchain/langgraph-che
  */
 const separator = ':';
 
-export function checkNamespace(namespace: readonly string[], options: { forWrite: boolean }): void {
-  validateNamespace([...namespace], options.forWrite ? {} : { allowEmpty: true, allowReservedRoot: true });
+/**
+ * LangGraph's label rules (strings, no '.', ':' or NUL, none empty). What else is checked follows
+ * LangGraph's stores: an item is written under a non-empty namespace; reads and deletes may name any
+ * namespace; the root "langgraph" is refused by `BaseStore.put` before the batch, never by the batch.
+ */
+export function checkNamespace(namespace: readonly string[], use: 'write' | 'read'): void {
+  validateNamespace([...namespace], { allowEmpty: use === 'read', allowReservedRoot: true });
 }
 
 export function namespacePath(namespace: readonly string[]): string {

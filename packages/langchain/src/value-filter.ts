@@ -88,12 +88,27 @@ function sameValue(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** A number, or a string that is one (LangGraph's stores compare `$gt` and the like numerically). */
+function asNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isNaN(value) ? undefined : value;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const parsed = Number(value);
+  return Number.isNaN(parsed) ? undefined : parsed;
+}
+
+/**
+ * Two strings compare as text (ISO dates order correctly); otherwise both sides must be numbers or
+ * numeric strings, compared as numbers. Anything else (a missing field, null, an object) never matches.
+ */
 function compare(
   actual: unknown,
   expected: unknown,
   test: (a: number | string, b: number | string) => boolean,
 ): boolean {
-  if (typeof actual === 'number' && typeof expected === 'number') return test(actual, expected);
-  if (typeof actual === 'string' && typeof expected === 'string') return test(actual, expected);
-  return false;
+  if (typeof actual === 'string' && typeof expected === 'string') {
+    const [a, b] = [asNumber(actual), asNumber(expected)];
+    return a !== undefined && b !== undefined ? test(a, b) : test(actual, expected);
+  }
+  const [a, b] = [asNumber(actual), asNumber(expected)];
+  return a !== undefined && b !== undefined && test(a, b);
 }
