@@ -1,5 +1,5 @@
 import { cosine } from '@loci/core';
-import { containment, contentTerms, mergeWordContainment } from './text-terms.js';
+import { containment, mergeWordContainment, termsOf } from './text-terms.js';
 import { subjectKey, type Thought } from './thought.js';
 
 /** One merge: `keep` gains the sources of `absorb`, which are removed. */
@@ -20,7 +20,9 @@ export function planConsolidation(thoughts: readonly Thought[], threshold: numbe
   const bySubject = new Map<string, Thought[]>();
   for (const thought of open) {
     const key = subjectKey(thought.subject);
-    bySubject.set(key, [...(bySubject.get(key) ?? []), thought]);
+    const group = bySubject.get(key);
+    if (group) group.push(thought);
+    else bySubject.set(key, [thought]);
   }
   const plans: MergePlan[] = [];
   for (const group of bySubject.values()) {
@@ -28,12 +30,12 @@ export function planConsolidation(thoughts: readonly Thought[], threshold: numbe
     for (const keep of group) {
       if (taken.has(keep.id)) continue;
       taken.add(keep.id);
-      const words = contentTerms(keep.text);
+      const words = termsOf(keep);
       const absorb = group.filter(
         (other) =>
           !taken.has(other.id) &&
           cosine(keep.vector, other.vector) >= threshold &&
-          containment(words, contentTerms(other.text)) >= mergeWordContainment,
+          containment(words, termsOf(other)) >= mergeWordContainment,
       );
       for (const other of absorb) taken.add(other.id);
       if (absorb.length > 0) plans.push({ keep, absorb });

@@ -31,7 +31,7 @@ export interface MemoryContext {
   model: LanguageModel | undefined;
   embedder: EmbeddingModel;
   settings: ResolvedSettings;
-  stats: Omit<ThoughtStats, 'callsPerExchange' | 'tokensPerExchange'>;
+  stats: Omit<ThoughtStats, 'every' | 'callsPerExchange' | 'tokensPerExchange'>;
   emit(event: ThoughtEvent): void;
   thoughts(): Promise<MemoryTable<ThoughtRow>>;
   lshRows(): Promise<MemoryTable<LshRow>>;

@@ -13,6 +13,20 @@ export function contentTerms(text: string): Set<string> {
   );
 }
 
+const termsCache = new WeakMap<object, { text: string; terms: Set<string> }>();
+
+/**
+ * `contentTerms(item.text)`, remembered per object while its text stays the same: a bulk write
+ * compares each new thought with many stored ones, and would otherwise split the same texts again.
+ */
+export function termsOf(item: { readonly text: string }): ReadonlySet<string> {
+  const cached = termsCache.get(item);
+  if (cached && cached.text === item.text) return cached.terms;
+  const terms = contentTerms(item.text);
+  termsCache.set(item, { text: item.text, terms });
+  return terms;
+}
+
 /** |a ∩ b| / |a ∪ b|: 1 for the same words, whatever the order. */
 export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   if (a.size === 0 && b.size === 0) return 1;

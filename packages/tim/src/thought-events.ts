@@ -37,6 +37,8 @@ export interface ThoughtStats {
   superseded: number;
   dropped: number;
   consolidated: number;
+  /** Exchanges per post-think call the memory is set to (`postThink.every`), so a report names its schedule. */
+  every: number;
   /** Post-think calls per completed exchange (0 before the first exchange). */
   callsPerExchange: number;
   /** Post-think tokens (input + output) per completed exchange. */

@@ -163,6 +163,29 @@ describe('thoughts supplied without a model', () => {
     expect(again[0]).toMatchObject({ action: 'folded', into: outcomes[0]?.id });
   });
 
+  it('folds a stored near-duplicate the same way when a bulk write reads its bucket at once', async () => {
+    // Two buckets and 40 thoughts close to Ben's: his bucket gets 16 or more, the read-once path.
+    const { memory } = setup({ buckets: 2, probes: 2 });
+    const text = 'Ben rows on the canal every Sunday morning.';
+    const [first] = await memory.addThoughts({
+      namespace: 'n',
+      thoughts: [{ subject: 'Ben', text, sources: ['a'] }],
+    });
+    const bulk = Array.from({ length: 40 }, (_, index) => ({
+      subject: `Person ${index}`,
+      text: `Person ${index} rows on the canal every Sunday evening with ${['a dog', 'two cousins', 'a radio', 'tea'][index % 4]}.`,
+      sources: [`s${index}`],
+    }));
+    const outcomes = await memory.addThoughts({
+      namespace: 'n',
+      thoughts: [...bulk.slice(0, 20), { subject: 'Ben', text, sources: ['b'] }, ...bulk.slice(20)],
+    });
+    expect(outcomes[20]).toMatchObject({ action: 'folded', why: 'duplicate', into: first?.id });
+    expect(outcomes.filter((outcome) => outcome.action === 'created')).toHaveLength(40);
+    const ben = await memory.history({ namespace: 'n', subject: 'Ben' });
+    expect(ben.map((thought) => thought.sources)).toEqual([['a', 'b']]);
+  });
+
   it('refuses bad thoughts with an error naming the field, writing nothing', async () => {
     const { memory } = setup();
     const error = await memory

@@ -230,6 +230,7 @@ export function createThoughtMemory(options: ThoughtMemoryOptions): ThoughtMemor
       const exchanges = stats.exchanges;
       return {
         ...stats,
+        every: settings.every,
         callsPerExchange: exchanges === 0 ? 0 : stats.postThinkCalls / exchanges,
         tokensPerExchange: exchanges === 0 ? 0 : (stats.inputTokens + stats.outputTokens) / exchanges,
       };

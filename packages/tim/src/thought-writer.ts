@@ -2,13 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { cosine, type EmbeddingModel, embedInBatches, type MemoryTable, where } from '@loci/core';
 import type { Lsh } from './lsh.js';
 import type { ThoughtLabel } from './post-think.js';
-import {
-  containment,
-  contentTerms,
-  duplicateWordOverlap,
-  jaccard,
-  mergeWordContainment,
-} from './text-terms.js';
+import { containment, duplicateWordOverlap, jaccard, mergeWordContainment, termsOf } from './text-terms.js';
 import { type ClosedReason, subjectKey, type Thought, thoughtKeyText } from './thought.js';
 import { fromRow, type ThoughtRow, toRow } from './thought-tables.js';
 
@@ -52,7 +46,7 @@ function fold(into: Thought, write: { sources: string[]; at: Date }): void {
 
 /** A rule merge keeps the statement that says more (the other's words are all but contained in it). */
 function keepFuller(into: Thought, candidate: Thought): void {
-  if (contentTerms(candidate.text).size <= contentTerms(into.text).size) return;
+  if (termsOf(candidate).size <= termsOf(into).size) return;
   into.text = candidate.text;
   into.relation = candidate.relation;
   into.object = candidate.object;
@@ -80,14 +74,24 @@ export async function writeThoughts(
   const changed = new Map<string, Thought>();
   for (const row of targetIds.length > 0 ? await table.get({ namespace, ids: targetIds }) : [])
     changed.set(row.id, fromRow(row));
+  const buckets = vectors.map((vector) => lsh.bucketOf(vector as Float32Array));
+  const neighbours = await bucketPools(table, namespace, writes, buckets);
   const touched = new Set<string>();
   const created: Thought[] = [];
+  // The thoughts this batch created, per bucket: what a later one of the batch may duplicate.
+  const createdIn = new Map<number, Thought[]>();
+  const remember = (thought: Thought) => {
+    created.push(thought);
+    const inBucket = createdIn.get(thought.bucket);
+    if (inBucket) inBucket.push(thought);
+    else createdIn.set(thought.bucket, [thought]);
+  };
   const outcomes: WriteOutcome[] = [];
   const grownBuckets = new Set<number>();
 
   for (const [index, write] of writes.entries()) {
     const vector = vectors[index] as Float32Array;
-    const bucket = lsh.bucketOf(vector);
+    const bucket = buckets[index] as number;
     const target = write.target ? changed.get(write.target) : undefined;
     if (write.label === 'same' && target) {
       fold(target, write);
@@ -114,7 +118,7 @@ export async function writeThoughts(
         target.closedReason = write.label === 'update' ? 'updated' : 'contradicted';
         touched.add(target.id);
       }
-      created.push(thought);
+      remember(thought);
       grownBuckets.add(bucket);
       outcomes.push({
         action: 'superseded',
@@ -124,7 +128,13 @@ export async function writeThoughts(
       });
       continue;
     }
-    const match = await nearest(settings, table, namespace, thought, created, changed);
+    const match = await nearest(
+      settings,
+      { table, namespace, pools: neighbours },
+      thought,
+      createdIn.get(bucket) ?? [],
+      changed,
+    );
     if (match) {
       fold(match.thought, write);
       keepFuller(match.thought, thought);
@@ -132,7 +142,7 @@ export async function writeThoughts(
       outcomes.push({ action: 'folded', id: match.thought.id, into: match.thought.id, why: match.why });
       continue;
     }
-    created.push(thought);
+    remember(thought);
     grownBuckets.add(bucket);
     outcomes.push({ action: 'created', id: thought.id });
   }
@@ -144,34 +154,96 @@ export async function writeThoughts(
   return { outcomes, grownBuckets };
 }
 
+/**
+ * Below this many new thoughts for one bucket in one write, each looks up its neighbours with a
+ * vector search; from this many on, the bucket's open thoughts are read once and compared in
+ * memory. A filtered search without a vector index scans the bucket anyway, so reading it once is
+ * cheaper than a search per thought; a bulk `addThoughts` of thousands goes from one search per
+ * thought (which grows with the table) to one read per bucket.
+ */
+const bulkPerBucket = 16;
+
+/** Open thoughts of the buckets that many new writes of this batch fall into (see `bulkPerBucket`). */
+async function bucketPools(
+  table: MemoryTable<ThoughtRow>,
+  namespace: string,
+  writes: readonly ThoughtWrite[],
+  buckets: readonly number[],
+): Promise<Map<number, Thought[]>> {
+  const perBucket = new Map<number, number>();
+  for (const [index, write] of writes.entries()) {
+    if (write.label !== 'new') continue;
+    const bucket = buckets[index] as number;
+    perBucket.set(bucket, (perBucket.get(bucket) ?? 0) + 1);
+  }
+  const pools = new Map<number, Thought[]>();
+  for (const [bucket, count] of perBucket) {
+    if (count < bulkPerBucket) continue;
+    const rows = await table.query({ namespace, filter: openIn(bucket) });
+    pools.set(bucket, rows.map(fromRow));
+  }
+  return pools;
+}
+
+function openIn(bucket: number) {
+  return where.and(where.eq('bucket', bucket), where.isNull('valid_to'));
+}
+
+/** The stored open thoughts of its bucket nearest `thought`: from a read pool, else a vector search. */
+async function storedNeighbours(
+  store: { table: MemoryTable<ThoughtRow>; namespace: string; pools: Map<number, Thought[]> },
+  thought: Thought,
+  k: number,
+): Promise<Thought[]> {
+  const pool = store.pools.get(thought.bucket);
+  if (pool) {
+    // The k most similar, kept sorted while scanning: a full sort per thought would cost more.
+    const best: { other: Thought; similarity: number }[] = [];
+    for (const other of pool) {
+      const similarity = cosine(thought.vector, other.vector);
+      if (best.length === k && similarity <= (best[k - 1] as { similarity: number }).similarity) continue;
+      let at = best.length;
+      while (at > 0 && (best[at - 1] as { similarity: number }).similarity < similarity) at--;
+      best.splice(at, 0, { other, similarity });
+      if (best.length > k) best.pop();
+    }
+    return best.map(({ other }) => other);
+  }
+  const hits = await store.table.search({
+    namespace: store.namespace,
+    mode: 'vector',
+    vector: thought.vector,
+    filter: openIn(thought.bucket),
+    k,
+  });
+  return hits.map((hit) => fromRow(hit.row));
+}
+
 /** The open thought of the same bucket this one duplicates or merges into, if any. */
 async function nearest(
   settings: WriterSettings,
-  table: MemoryTable<ThoughtRow>,
-  namespace: string,
+  store: { table: MemoryTable<ThoughtRow>; namespace: string; pools: Map<number, Thought[]> },
   thought: Thought,
+  /** What this batch created in the thought's bucket. */
   created: readonly Thought[],
   changed: Map<string, Thought>,
 ): Promise<{ thought: Thought; why: 'duplicate' | 'merge' } | undefined> {
   const key = subjectKey(thought.subject);
-  const hits = await table.search({
-    namespace,
-    mode: 'vector',
-    vector: thought.vector,
-    filter: where.and(where.eq('bucket', thought.bucket), where.isNull('valid_to')),
-    k: 5,
-  });
+  const stored = await storedNeighbours(store, thought, 5);
   const pool: Thought[] = [
     // A thought already changed in this batch is taken in its changed state.
-    ...hits.map((hit) => changed.get(hit.row.id) ?? fromRow(hit.row)),
+    ...stored.map((other) => changed.get(other.id) ?? other),
     ...created.filter((other) => other.bucket === thought.bucket && other.validTo === undefined),
   ];
-  const words = contentTerms(thought.text);
+  const words = termsOf(thought);
+  const least = Math.min(settings.duplicateThreshold, settings.mergeThreshold);
   let best: { thought: Thought; why: 'duplicate' | 'merge'; similarity: number } | undefined;
   for (const other of pool) {
     if (other.validTo !== undefined) continue;
     const similarity = cosine(thought.vector, other.vector);
-    const otherWords = contentTerms(other.text);
+    // Neither rule holds below both thresholds: the words need not be looked at.
+    if (similarity < least) continue;
+    const otherWords = termsOf(other);
     const why =
       similarity >= settings.duplicateThreshold && jaccard(words, otherWords) >= duplicateWordOverlap
         ? 'duplicate'
