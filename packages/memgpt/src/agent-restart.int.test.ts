@@ -114,7 +114,7 @@ it('resumes from the last saved step after the process is killed mid-step', asyn
     // Sequence numbers continue after the killed step's messages.
     const seqs = agent.queue().map((message) => message.seq);
     expect(Math.min(...seqs.slice(5))).toBeGreaterThan(Math.max(...found.map((message) => message.seq)));
-    // close() waits for the step's after-save work (the lease record) and releases the lease.
+    // close() waits for the step's after-save work (pruning) and releases the lease with the saved version.
     await agent.close();
   } finally {
     await store.close();
