@@ -154,14 +154,16 @@ export function buildDistractors(
 
 /**
  * `buildDistractors`, cached as JSON lines under `<home>/bench-distractors/` (keyed by the
- * sources' content, the count and the seed), so a rerun reads them instead of rebuilding.
+ * sources' content, the count and the seed), so a rerun reads them instead of rebuilding. A cache
+ * file that is truncated or not valid JSON lines is rebuilt, with `note` saying why. `key` names
+ * the set (its embeddings are cached under it too: `withDistractorEmbeddings`).
  */
 export async function loadDistractors(options: {
   sources: readonly BenchConversation[];
   count: number;
   home: string;
   seed?: number;
-}): Promise<{ entries: Distractor[]; cached: boolean; path: string }> {
+}): Promise<{ entries: Distractor[]; cached: boolean; path: string; key: string; note?: string }> {
   const seed = options.seed ?? 1;
   const key = createHash('sha256')
     .update(`v1\u0000${options.count}\u0000${seed}\u0000`)
@@ -171,16 +173,24 @@ export async function loadDistractors(options: {
   const folder = join(options.home, 'bench-distractors');
   const path = join(folder, `${key}.jsonl`);
   const text = await readFile(path, 'utf8').catch(() => undefined);
+  let note: string | undefined;
   if (text !== undefined) {
     const lines = text.split('\n').filter((line) => line.length > 0);
     if (lines.length === options.count) {
-      return {
-        entries: lines.map((line, index) =>
-          parseWith(distractorSchema, JSON.parse(line), `${path}:${index + 1}`),
-        ),
-        cached: true,
-        path,
-      };
+      try {
+        return {
+          entries: lines.map((line, index) =>
+            parseWith(distractorSchema, JSON.parse(line), `${path}:${index + 1}`),
+          ),
+          cached: true,
+          path,
+          key,
+        };
+      } catch (error) {
+        note = `distractor cache ${path} is unreadable (${(error as Error).message.split('\n')[0]}); rebuilding it`;
+      }
+    } else {
+      note = `distractor cache ${path} holds ${lines.length} entries, expected ${options.count}; rebuilding it`;
     }
   }
   const entries = buildDistractors(options.sources, options.count, seed);
@@ -189,5 +199,5 @@ export async function loadDistractors(options: {
   const partial = `${path}.${process.pid}.tmp`;
   await writeFile(partial, `${entries.map((entry) => JSON.stringify(entry)).join('\n')}\n`);
   await rename(partial, path);
-  return { entries, cached: false, path };
+  return { entries, cached: false, path, key, ...(note ? { note } : {}) };
 }

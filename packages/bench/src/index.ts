@@ -1,4 +1,12 @@
 export { buildDistractors, type Distractor, loadDistractors } from './distractors.js';
+export {
+  type CachingEmbedder,
+  createCachingEmbedder,
+  type DistractorEmbeddingCache,
+  distractorEmbeddingsPath,
+  openDistractorEmbeddings,
+  withDistractorEmbeddings,
+} from './distractors-embeddings.js';
 export { createFusedMemory, type FusedMemoryOptions, fuseRanked } from './fused-memory.js';
 export { type IngestOptions, type IngestResult, ingestConversation } from './ingest-conversation.js';
 export { parseLocomoVerdict, parseYesNoVerdict, type Verdict } from './judge.js';
@@ -28,6 +36,7 @@ export {
   type MethodOptions,
   methodLearns,
   methodNames,
+  type PostThinkCost,
   type ThoughtSource,
   thoughtSources,
 } from './methods.js';

@@ -36,6 +36,8 @@ export interface MethodOptions {
   thoughts?: ThoughtSource;
   /** The LLM that post-thinks for `--thoughts llm`. */
   model?: LanguageModel;
+  /** Exchanges per post-think call for `--thoughts llm` (TiM's `postThink.every`); TiM's default when unset. */
+  thinkEvery?: number;
   /** Other contexts' text that `fot` trains its projection against. */
   negativePool?: NegativePool;
 }
@@ -47,6 +49,22 @@ export interface BenchMethod {
   beforeQuestions?: (namespace: string, conversation: BenchConversation) => Promise<void>;
   /** Writes entries from other contexts into a namespace through the memory's bulk path. */
   addDistractors: (namespace: string, entries: readonly Distractor[]) => Promise<void>;
+  /** What post-thinking cost so far (`--thoughts llm` only): LLM calls and tokens, per exchange. */
+  postThinkCost?: () => PostThinkCost;
+}
+
+/** LLM calls and tokens spent post-thinking, in all and per completed exchange (a turn and the reply). */
+export interface PostThinkCost {
+  /** Exchanges per call the memory was set to (`postThink.every`). */
+  every: number;
+  exchanges: number;
+  calls: number;
+  failedCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  callsPerExchange: number;
+  inputTokensPerExchange: number;
+  outputTokensPerExchange: number;
 }
 
 /** Narrows a flag value to a `MethodName`. */
@@ -62,8 +80,8 @@ export function methodLearns(name: MethodName): boolean {
 /**
  * The memories the harness compares. Baselines search the `MemoryStore` directly; `longmem` is
  * the LongMem bank (chunks out, self-supervised SideNet from zero); `best` is exactly
- * `createDefaultMemory`, the pipeline the agent uses; `fot` the focused kNN memory (trained on
- * flush and recall); `tim` a thought memory. Thoughts given with the data are added by
+ * `createDefaultMemory`, the pipeline the agent uses; `fot` the focused kNN memory (trained in
+ * the background from flush on; its `beforeQuestions` waits for the training); `tim` a thought memory. Thoughts given with the data are added by
  * `createBenchMethod(...).beforeQuestions`, which this bare memory does not run.
  */
 export function createMethod(name: string, options: MethodOptions): Memory {
@@ -83,6 +101,7 @@ export function createBenchMethod(name: string, options: MethodOptions): BenchMe
     return {
       memory: createFusedMemory([best.memory, thoughts.memory], { name }),
       ...(thoughts.beforeQuestions ? { beforeQuestions: thoughts.beforeQuestions } : {}),
+      ...(thoughts.postThinkCost ? { postThinkCost: thoughts.postThinkCost } : {}),
       async addDistractors(namespace, entries) {
         await best.addDistractors(namespace, entries);
         await thoughts.addDistractors(namespace, entries);
@@ -108,6 +127,7 @@ function thoughtMethod(name: string, options: MethodOptions, source: ThoughtSour
     store: options.store,
     name,
     ...(source === 'llm' && options.model ? { model: options.model } : {}),
+    ...(options.thinkEvery !== undefined ? { postThink: { every: options.thinkEvery } } : {}),
   });
   // Distractors are thoughts about other people: one per entry, its speaker the subject.
   const addDistractors = async (namespace: string, entries: readonly Distractor[]) => {
@@ -124,7 +144,7 @@ function thoughtMethod(name: string, options: MethodOptions, source: ThoughtSour
       })),
     });
   };
-  if (source !== 'from-data') return { memory, addDistractors };
+  if (source !== 'from-data') return { memory, addDistractors, postThinkCost: () => postThinkCost(memory) };
   return {
     memory,
     addDistractors,
@@ -138,6 +158,22 @@ function thoughtMethod(name: string, options: MethodOptions, source: ThoughtSour
       }
       await memory.addThoughts({ namespace, thoughts });
     },
+  };
+}
+
+function postThinkCost(memory: ThoughtMemory): PostThinkCost {
+  const stats = memory.stats();
+  const per = (value: number) => (stats.exchanges === 0 ? 0 : value / stats.exchanges);
+  return {
+    every: stats.every,
+    exchanges: stats.exchanges,
+    calls: stats.postThinkCalls,
+    failedCalls: stats.failedCalls,
+    inputTokens: stats.inputTokens,
+    outputTokens: stats.outputTokens,
+    callsPerExchange: stats.callsPerExchange,
+    inputTokensPerExchange: per(stats.inputTokens),
+    outputTokensPerExchange: per(stats.outputTokens),
   };
 }
 
@@ -204,11 +240,16 @@ function createTurnMethod(name: string, options: MethodOptions): BenchMethod {
         embedder,
         store,
         name,
-        training: { auto: 'blocking' },
+        // Trains while the distractors are written; the questions wait for it (beforeQuestions).
+        training: { auto: 'background' },
         ...(options.negativePool ? { negativePool: options.negativePool } : {}),
       });
       return {
         memory,
+        async beforeQuestions() {
+          await memory.flush?.();
+          await memory.idle();
+        },
         async addDistractors(namespace, entries) {
           await memory.addDistractors(
             namespace,

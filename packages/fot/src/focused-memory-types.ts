@@ -59,6 +59,10 @@ export interface FocusedStatus {
   keys: number;
   /** Why a stored projection could not be loaded; the frozen keys serve meanwhile. */
   fault?: { code: string; message: string };
+  /** True while an automatic training of the namespace runs (the serving projection still answers). */
+  training?: boolean;
+  /** Why the last automatic training failed; the previous projection kept serving. */
+  trainingError?: { code: string; message: string };
 }
 
 /** What one re-projection of the stored keys wrote. */
@@ -163,6 +167,10 @@ export interface FocusedMemory extends Memory {
   status(namespace: string): Promise<FocusedStatus>;
   /** The serving projection's weights (undefined while the identity serves). */
   exportProjection(namespace: string): Promise<SerializedProjection | undefined>;
-  /** Resolves when background training and re-projection have finished. */
+  /**
+   * Resolves when background training and re-projection have finished, including trainings that
+   * start while it waits (keys that arrived during a training). `flush()` then `idle()` leaves a
+   * namespace with every buffered turn written and the newest automatic training serving.
+   */
   idle(): Promise<void>;
 }

@@ -34,7 +34,7 @@ import { serializeProjection } from './projection-format.js';
 import { createProjectionLifecycle, identityServing } from './projection-lifecycle.js';
 import { focusedRow } from './reprojection.js';
 import { searchValues } from './search-values.js';
-import { trainProjection } from './train-projection.js';
+import { trainProjectionInBackground } from './train-projection.js';
 import { type KeyRecord, trainingContexts } from './training-contexts.js';
 import { crossNamespaceKeys, namespaceKeys, poolKeys } from './training-records.js';
 
@@ -207,19 +207,52 @@ export function createFocusedMemory(options: FocusedMemoryOptions): FocusedMemor
     }
   }
 
+  /**
+   * Automatic training: once the namespace has `minKeys` keys and twice as many as at its last
+   * training. One training per namespace at a time; keys arriving meanwhile make it check again
+   * when it ends. `background` returns at once (`idle()` awaits it), `blocking` waits. The key
+   * count is the namespace's key sequence (no store read, so recall pays nothing for the check).
+   */
   async function maybeTrain(namespace: string): Promise<void> {
     if (auto === 'off') return;
     const current = await state(namespace);
+    if (current.training) {
+      current.trainAgain = true;
+      if (auto === 'blocking') await current.training;
+      return;
+    }
     if (current.stored.pending !== null) return;
-    const count = await (await open()).keys.count({ namespace });
+    const count = current.nextSeq;
     if (count < minKeys || count < 2 * current.stored.keysAtTraining) return;
-    const run = train({ namespace }).catch((error: unknown) => {
-      // Nothing to contrast with yet: wait for more data rather than fail the caller.
-      if (LociError.isInstance(error) && error.code === 'fot_one_context') return;
-      throw error;
-    });
+    const run = autoTrain(namespace, current);
     if (auto === 'blocking') await run;
     else detach(run);
+  }
+
+  function autoTrain(namespace: string, current: NamespaceState): Promise<void> {
+    const run = (async () => {
+      try {
+        await train({ namespace });
+        delete current.trainingError;
+      } catch (error) {
+        // Nothing to contrast with yet: wait for more data rather than fail the caller.
+        if (!(LociError.isInstance(error) && error.code === 'fot_one_context')) {
+          current.trainingError = {
+            code: LociError.isInstance(error) ? error.code : 'fot_training_failed',
+            message: (error as Error).message,
+          };
+          if (auto === 'blocking') throw error;
+        }
+      } finally {
+        delete current.training;
+      }
+      if (current.trainAgain) {
+        current.trainAgain = false;
+        await maybeTrain(namespace);
+      }
+    })();
+    current.training = run;
+    return run;
   }
 
   async function train(trainOptions: FocusedTrainOptions): Promise<FocusedTrainReport> {
@@ -227,6 +260,7 @@ export function createFocusedMemory(options: FocusedMemoryOptions): FocusedMemor
     const current = await state(namespace);
     await flushBuffer(namespace, current);
     const { keys } = await open();
+    const keysAtTraining = current.nextSeq;
     const own = await namespaceKeys(keys, namespace, maxKeys);
     if (own.length === 0) {
       throw new LociError(`namespace "${namespace}" has no keys to train on`, {
@@ -258,15 +292,19 @@ export function createFocusedMemory(options: FocusedMemoryOptions): FocusedMemor
       valueIds: pair.valueIds,
     }));
     const { namespace: _namespace, pairs: _pairs, apply, signal, ...overrides } = trainOptions;
-    const { projection, report } = trainProjection(trainingContexts(records, { labelled }), {
-      ...trainingDefaults,
-      ...overrides,
-      ...(signal ? { signal } : {}),
-    });
+    // In slices: searches and writes of this process keep being served while P trains.
+    const { projection, report } = await trainProjectionInBackground(
+      trainingContexts(records, { labelled }),
+      {
+        ...trainingDefaults,
+        ...overrides,
+        ...(signal ? { signal } : {}),
+      },
+    );
     const reprojected =
       apply === false ? undefined : await lifecycle.reproject(namespace, projection, signal);
     await exclusive(current, () =>
-      lifecycle.saveState(namespace, current, { ...current.stored, keysAtTraining: own.length }),
+      lifecycle.saveState(namespace, current, { ...current.stored, keysAtTraining }),
     );
     return {
       ...report,
@@ -372,6 +410,8 @@ export function createFocusedMemory(options: FocusedMemoryOptions): FocusedMemor
         keys: await keys.count({ namespace }),
       };
       if (current.fault) status.fault = current.fault;
+      if (current.training) status.training = true;
+      if (current.trainingError) status.trainingError = current.trainingError;
       return status;
     },
 

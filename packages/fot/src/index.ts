@@ -22,6 +22,7 @@ export {
   type TrainProjectionOptions,
   type TrainProjectionReport,
   trainProjection,
+  trainProjectionInBackground,
 } from './train-projection.js';
 export { type KeyRecord, type LabelledAnchor, trainingContexts } from './training-contexts.js';
 export { type KeyOptions, type KeyText, splitSentences, valueKeys } from './value-keys.js';

@@ -49,6 +49,12 @@ export interface NamespaceState {
   session: string;
   /** The last value written per context, for keys that include the predecessor. */
   previous: Map<string, { speaker: string; text: string }>;
+  /** The automatic training of this namespace while it runs (one at a time). */
+  training?: Promise<void>;
+  /** More keys arrived while `training` ran: check again when it ends. */
+  trainAgain?: boolean;
+  /** Why the last automatic training failed, if it did; cleared by the next one that succeeds. */
+  trainingError?: { code: string; message: string };
 }
 
 /** Context of observed turns when the memory keeps one context per namespace. */

@@ -107,17 +107,20 @@ export function createProjectionLifecycle(context: {
       serving = { version, projection, project: projector(projection) };
     }
     const { version } = serving;
-    const { written } = await projectStoredKeys({
+    const pass = {
       keys,
       focused,
       namespace,
       version,
       project: serving.project,
       pageSize: context.pageSize,
-      exclusive: (work) => exclusive(current, work),
       ...(signal ? { signal } : {}),
-    });
+    };
+    let { written } = await projectStoredKeys({ ...pass, exclusive: (work) => exclusive(current, work) });
     await exclusive(current, async () => {
+      // Keys written between the last page and this lock (a write in flight while training ran
+      // in the background) are projected here, under the same lock as the switch.
+      written += (await projectStoredKeys({ ...pass, exclusive: (work) => work() })).written;
       const [all, done] = await Promise.all([
         keys.count({ namespace }),
         focused.count({ namespace, filter: where.eq('version', version) }),

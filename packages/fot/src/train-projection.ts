@@ -67,11 +67,42 @@ const validationBatches = 4;
 /**
  * Trains P with crossbatch InfoNCE and Adam, in plain TypeScript on the CPU. Needs at least two
  * contexts (an anchor needs other contexts to be told apart from) and one anchor with a positive.
+ * Runs to the end in one go; `trainProjectionInBackground` is the same training in slices.
  */
 export function trainProjection(
   contexts: readonly TrainingContext[],
   options: TrainProjectionOptions = {},
 ): { projection: Projection; report: TrainProjectionReport } {
+  const trainer = createTrainer(contexts, options);
+  while (trainer.step()) {
+    // every step runs here
+  }
+  return trainer.finish();
+}
+
+/**
+ * `trainProjection` that hands the event loop back every `sliceMs` of work (default 20 ms), so
+ * searches and writes of the same process keep being served while P trains. Same steps, same
+ * result for the same seed.
+ */
+export async function trainProjectionInBackground(
+  contexts: readonly TrainingContext[],
+  options: TrainProjectionOptions & { sliceMs?: number } = {},
+): Promise<{ projection: Projection; report: TrainProjectionReport }> {
+  const { sliceMs = 20, ...rest } = options;
+  const trainer = createTrainer(contexts, rest);
+  let sliceStarted = performance.now();
+  while (trainer.step()) {
+    if (performance.now() - sliceStarted >= sliceMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStarted = performance.now();
+    }
+  }
+  return trainer.finish();
+}
+
+/** The training as a stepper: `step()` runs one optimiser step (false once done), `finish()` reports. */
+function createTrainer(contexts: readonly TrainingContext[], options: TrainProjectionOptions) {
   const config = parseWith(
     optionsSchema,
     { ...options, initial: undefined, signal: undefined },
@@ -124,36 +155,42 @@ export function trainProjection(
   const started = performance.now();
   let steps = 0;
   let stoppedBy: 'steps' | 'time' = 'steps';
-  while (steps < config.steps) {
-    options.signal?.throwIfAborted();
-    if ((performance.now() - started) / 1000 > config.maxSeconds) {
-      stoppedBy = 'time';
-      break;
-    }
-    const { gradU, gradV } = contrastiveLoss(sampler(random), shape, u, v, loss);
-    adam.step([u, v], [gradU, gradV]);
-    steps++;
-  }
-  const projection: Projection = {
-    dimensions,
-    rank: shape.rank,
-    u: Float32Array.from(u),
-    v: Float32Array.from(v),
-  };
-  // The loss reported after training is the one of the weights as stored (Float32).
-  u.set(projection.u);
-  v.set(projection.v);
   return {
-    projection,
-    report: {
-      contexts: usable.length,
-      keys,
-      anchors,
-      steps,
-      seconds: (performance.now() - started) / 1000,
-      stoppedBy,
-      lossBefore,
-      lossAfter: meanLoss(),
+    step(): boolean {
+      if (steps >= config.steps) return false;
+      options.signal?.throwIfAborted();
+      if ((performance.now() - started) / 1000 > config.maxSeconds) {
+        stoppedBy = 'time';
+        return false;
+      }
+      const { gradU, gradV } = contrastiveLoss(sampler(random), shape, u, v, loss);
+      adam.step([u, v], [gradU, gradV]);
+      steps++;
+      return true;
+    },
+    finish(): { projection: Projection; report: TrainProjectionReport } {
+      const projection: Projection = {
+        dimensions,
+        rank: shape.rank,
+        u: Float32Array.from(u),
+        v: Float32Array.from(v),
+      };
+      // The loss reported after training is the one of the weights as stored (Float32).
+      u.set(projection.u);
+      v.set(projection.v);
+      return {
+        projection,
+        report: {
+          contexts: usable.length,
+          keys,
+          anchors,
+          steps,
+          seconds: (performance.now() - started) / 1000,
+          stoppedBy,
+          lossBefore,
+          lossAfter: meanLoss(),
+        },
+      };
     },
   };
 }

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startScriptedServer } from '@loci/testing/scripted-server';
+import { countTokens } from '@loci/core';
+import { chatRequestBody, startScriptedServer } from '@loci/testing/scripted-server';
 import { makeTempDir } from '@loci/testing/temp-dir';
 import { describe, expect, it } from 'vitest';
 import { runBenchRecall } from './bench-recall.js';
@@ -172,6 +173,43 @@ describe('loci bench recall with thoughts and distractors', () => {
       expect(result.recallAtK['5']).toBe(1);
       const last = JSON.parse(captured.out().trim().split('\n').at(-1) as string) as Record<string, unknown>;
       expect(last['thoughts']).toBe('llm');
+      // The cost line: every call and every prompt token the server saw, per exchange (2 exchanges:
+      // Ana→Ben in session 1, Ben→Ana in session 2; Ana's D1:3 opens one that session 2 does not close).
+      const requests = server.chatRequests();
+      const prompt = requests.reduce(
+        (sum, request) => sum + countTokens(JSON.stringify(chatRequestBody(request).messages)),
+        0,
+      );
+      expect(last['post_think']).toMatchObject({
+        every: 4,
+        exchanges: 2,
+        calls: requests.length,
+        failed_calls: 0,
+        input_tokens: prompt,
+        calls_per_exchange: requests.length / 2,
+        input_tokens_per_exchange: prompt / 2,
+      });
+      // Fewer exchanges than `every`: only the session boundary and the final flush post-think.
+      expect(requests.length).toBe(2);
+
+      // One exchange per call: a call as soon as Ana→Ben completes, then the boundary, then Ben→Ana.
+      const eager = capture();
+      eager.io.env = captured.io.env;
+      const before = server.chatRequests().length;
+      const perExchange = await runBenchRecall(
+        { data: [dir.path], method: 'tim', thoughts: 'llm', thinkEvery: '1', home: join(dir.path, 'home') },
+        eager.io,
+      );
+      expect(server.chatRequests().length - before).toBe(3);
+      expect(perExchange.postThink).toMatchObject({
+        every: 1,
+        exchanges: 2,
+        calls: 3,
+        callsPerExchange: 1.5,
+      });
+      expect(eager.out()).toMatch(
+        /post-think \(every 1 exchanges\): 3 LLM calls \(0 failed\) for 2 exchanges/,
+      );
     } finally {
       await server.close();
       await dir.remove();
@@ -229,6 +267,9 @@ describe('loci bench recall with thoughts and distractors', () => {
       const second = await run();
       expect(second.err).not.toContain('built distractors');
       expect(second.result.recallAtK).toEqual(first.result.recallAtK);
+      // The distractors' embeddings are cached too: the rerun embeds none of them.
+      expect(first.err).toMatch(/distractor embeddings for one\.json: 0 from the cache, [1-9]\d* embedded/);
+      expect(second.err).toMatch(/distractor embeddings for one\.json: [1-9]\d* from the cache, 0 embedded/);
       await expect(
         runBenchRecall({ data: [dir.path], method: 'dense', distractors: '5', home }, capture().io),
       ).rejects.toThrow(/--distractor-data/);

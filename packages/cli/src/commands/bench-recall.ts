@@ -6,6 +6,7 @@ import {
   type BenchConversation,
   categoryNames,
   createBenchMethod,
+  createCachingEmbedder,
   loadDistractors,
   loadLocomo,
   loadQaData,
@@ -17,6 +18,7 @@ import {
   runRecall,
   thoughtSources,
   toJsonLine,
+  withDistractorEmbeddings,
 } from '@loci/bench';
 import { formatFigure, lociHome } from '@loci/core';
 import { readNegativePool } from '@loci/fot';
@@ -64,6 +66,7 @@ const benchRecallOptionsSchema = z
     tokenBudget: wholeNumberOption(1).default(512),
     train: textListOption.optional(),
     thoughts: z.enum(thoughtSources, { error: `use one of ${thoughtSources.join(', ')}` }).optional(),
+    thinkEvery: wholeNumberOption(1, 10_000).optional(),
     distractors: wholeNumberOption(0, 10_000_000).default(0),
     distractorData: textListOption.optional(),
     model: z.string().trim().min(1, 'give a model name').optional(),
@@ -106,6 +109,8 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
       facts: { command: 'bench recall' },
     });
   }
+  if (options.thinkEvery !== undefined && options.thoughts !== 'llm')
+    io.stderr.write('note: --think-every applies to --thoughts llm only; ignored\n');
   const train: BenchConversation[] = options.train ? await loadLocomo(options.train) : [];
   assertDisjoint(train, conversations);
   const progress = createProgressLine(io.stderr);
@@ -139,12 +144,15 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
   const temporary = options.store === undefined ? uri : undefined;
   const store = await openStore(uri);
   try {
+    // Distractors' embeddings are cached per set and embedder: a rerun does not embed them again.
+    const cachingEmbedder = createCachingEmbedder(embedder);
     const bench = createBenchMethod(method, {
-      embedder,
+      embedder: options.distractors > 0 ? cachingEmbedder : embedder,
       store,
       ...(sideNetWeights !== undefined ? { sideNetWeights } : {}),
       ...(options.thoughts ? { thoughts: options.thoughts } : {}),
       ...(model ? { model } : {}),
+      ...(options.thinkEvery !== undefined ? { thinkEvery: options.thinkEvery } : {}),
       ...(method === 'fot' ? { negativePool: await readNegativePool(demoConversationPath) } : {}),
     });
     const memory = bench.memory;
@@ -155,6 +163,7 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
       method,
       embedder: embedder.modelId,
       ...(thoughts && thoughts !== 'none' ? { thoughts } : {}),
+      ...(bench.postThinkCost ? { postThinkCost: bench.postThinkCost } : {}),
       beforeQuestions: async (namespace, conversation) => {
         if (options.distractors > 0) {
           const distractors = await distractorsFor(
@@ -163,10 +172,17 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
             options.distractors,
             home,
           );
+          if (distractors.note) io.stderr.write(`${distractors.note}\n`);
           if (!distractors.cached)
             io.stderr.write(`built distractors for ${conversation.id}: ${distractors.path}\n`);
           progress.update({ label: `${method}: ${options.distractors} distractors into ${conversation.id}` });
-          await bench.addDistractors(namespace, distractors.entries);
+          const cache = await withDistractorEmbeddings(
+            { embedder: cachingEmbedder, home, distractors, onNote: (note) => io.stderr.write(`${note}\n`) },
+            () => bench.addDistractors(namespace, distractors.entries),
+          );
+          io.stderr.write(
+            `distractor embeddings for ${conversation.id}: ${cache.hits} from the cache, ${cache.misses} embedded\n`,
+          );
         }
         await bench.beforeQuestions?.(namespace, conversation);
       },
@@ -247,6 +263,14 @@ export function formatResult(
     `ingest ${result.ingestTurnsPerSecond.toFixed(0)} turns/s · recall p50 ${formatFigure(result.recallMs.p50)} ms, ` +
       `p95 ${formatFigure(result.recallMs.p95)} ms · context ${result.contextTokensMean.toFixed(0)} tokens mean`,
   );
+  const cost = result.postThink;
+  if (cost) {
+    lines.push(
+      `post-think (every ${cost.every} exchanges): ${cost.calls} LLM calls (${cost.failedCalls} failed) for ` +
+        `${cost.exchanges} exchanges · per exchange ${cost.callsPerExchange.toFixed(3)} calls, ` +
+        `${cost.inputTokensPerExchange.toFixed(0)} prompt + ${cost.outputTokensPerExchange.toFixed(0)} completion tokens`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -269,6 +293,7 @@ export function registerBenchRecall(bench: Command, io: CommandIo): void {
       'conversations the distractors come from (repeatable)',
       collect,
     )
+    .option('--think-every <n>', 'exchanges per post-think call for --thoughts llm (default: TiM default, 4)')
     .option('--model <name>', 'model for --thoughts llm (env LOCI_MODEL)')
     .option('--base-url <url>', 'OpenAI-compatible server for --thoughts llm (env OPENAI_BASE_URL)')
     .option('--api-key <key>', 'API key (env OPENAI_API_KEY)')
