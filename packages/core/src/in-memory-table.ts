@@ -10,7 +10,7 @@ import {
   type StoredRow,
 } from './in-memory-columns.js';
 import { compareValues, compileFilter, type RowPredicate } from './in-memory-filter.js';
-import { createTextIndex, type TextIndex } from './in-memory-text-index.js';
+import { createTextIndex, occurrences, symbolNeedle, type TextIndex } from './in-memory-text-index.js';
 import type { MemoryTable, QueryOptions, SearchHit, SearchOptions, TableDefinition } from './memory-store.js';
 import { parseWith } from './parse.js';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
@@ -164,6 +164,19 @@ export function createInMemoryTable<TRow extends { id: string }>(
     }
     if (!space || options.text.trim().length === 0) return [];
     const rows = space.rows;
+    const needle = symbolNeedle(options.text);
+    if (needle !== undefined) {
+      return [...rows.values()]
+        .filter((row) => accept(row) === true)
+        .map((row) => ({
+          row,
+          score: fullText.reduce((sum, column) => sum + occurrences(row[column], needle), 0),
+        }))
+        .filter((hit) => hit.score > 0)
+        .sort((a, b) => b.score - a.score)
+        .slice(0, limit)
+        .map(({ row, score }) => ({ row: decode(row), score }));
+    }
     return space.text
       .search(options.text, (id) => accept(rows.get(id) as StoredRow) === true)
       .slice(0, limit)

@@ -25,6 +25,23 @@ export function textTokens(text: string): string[] {
     .filter((token) => token.length > 0 && token.length <= maxTokenLength);
 }
 
+/**
+ * A query with no letter or digit (an emoji, a symbol) has no token a full-text index could match:
+ * returns it trimmed, for a substring search; `undefined` for any other query.
+ */
+export function symbolNeedle(query: string): string | undefined {
+  const needle = query.trim();
+  return needle.length > 0 && !/[\p{L}\p{N}]/u.test(needle) ? needle : undefined;
+}
+
+/** How many times `needle` occurs in `text` (a non-string counts none). */
+export function occurrences(text: unknown, needle: string): number {
+  if (typeof text !== 'string' || needle.length === 0) return 0;
+  let count = 0;
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) count++;
+  return count;
+}
+
 interface ColumnIndex {
   /** term → id → term frequency */
   postings: Map<string, Map<string, number>>;

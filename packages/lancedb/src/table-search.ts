@@ -3,12 +3,15 @@ import {
   ConfigError,
   chooseVectorColumn,
   DimensionMismatchError,
+  occurrences,
   reciprocalRankFusion,
   type SearchHit,
   type SearchOptions,
+  symbolNeedle,
   type TableDefinition,
 } from '@loci/core';
 import type { ColumnSpec } from './columns.js';
+import { sqlIdentifier, sqlString } from './filter-sql.js';
 import { idInClause } from './row-refs.js';
 import type { TextIndexFreshness } from './text-index-freshness.js';
 
@@ -28,6 +31,9 @@ export interface TableSearch<TRow> {
   /** `where` already scopes the namespace and applies the filter; `k` is checked. */
   search(options: SearchOptions, where: string, k: number): Promise<SearchHit<TRow>[]>;
 }
+
+// Rows a symbol search ranks at most: a symbol common to more rows ranks the first ones found.
+const symbolScanLimit = 2000;
 
 /** Vector, full-text and hybrid search over one LanceDB table. */
 export function createTableSearch<TRow extends { id: string }>(
@@ -101,6 +107,8 @@ export function createTableSearch<TRow extends { id: string }>(
       ]);
     }
     if (options.text.trim().length === 0) return [];
+    const needle = symbolNeedle(options.text);
+    if (needle !== undefined) return symbolSearch(needle, where, limit);
     const query =
       more.length === 0
         ? new lancedb.MatchQuery(options.text, first)
@@ -138,6 +146,26 @@ export function createTableSearch<TRow extends { id: string }>(
           ),
     ]);
     return mergeHits(toHits(indexed), toHits(written), limit);
+  }
+
+  /**
+   * An emoji or symbol: the full-text tokenizer drops it, so rows that contain it are found by a
+   * substring scan of the namespace and ranked by how often they hold it.
+   */
+  async function symbolSearch(needle: string, where: string, limit: number): Promise<SearchHit<TRow>[]> {
+    const contains = fullText
+      .map((column) => `strpos(${sqlIdentifier(column)}, ${sqlString(needle)}) > 0`)
+      .join(' OR ');
+    const rows = await storeCall('text search', () =>
+      native.query().where(`${where} AND (${contains})`).limit(symbolScanLimit).toArray(),
+    );
+    return rows
+      .map((stored: Record<string, unknown>) => ({
+        row: decode(stored),
+        score: fullText.reduce((sum, column) => sum + occurrences(stored[column], needle), 0),
+      }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit);
   }
 
   /** One list by score; a row in both (upserted since the refresh) keeps its tail score. */

@@ -50,6 +50,9 @@ describe('agent storage on a MemoryStore', () => {
     expect((await storage.getMessages(['m3', 'nope', 'm1'])).map((m) => m.id)).toEqual(['m3', 'm1']);
     expect(await storage.lastSeq()).toBe(2);
     expect((await storage.searchMessages('cello', 5)).map((m) => m.id)).toEqual(['m1']);
+    // An emoji has no word for the full-text index: found by what the message holds.
+    await storage.appendMessages([message('m4', 3, 'concert tonight 🎻', '2024-03-06')]);
+    expect((await storage.searchMessages('🎻', 5)).map((m) => m.id)).toEqual(['m4']);
     const [call] = await storage.searchMessages('Bravo', 5);
     expect(call?.toolCalls?.[0]?.name).toBe('send_message');
     const start = new Date('2024-03-01T00:00:00Z');

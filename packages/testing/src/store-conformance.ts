@@ -321,6 +321,22 @@ export function describeMemoryStoreConformance(
       expect(await table.search({ namespace: 'ns', mode: 'text', text: 'submarine', k: 10 })).toEqual([]);
     });
 
+    it('finds an emoji or symbol that no word of the query holds, by occurrences', async () => {
+      await table.add({
+        namespace: 'ns',
+        rows: [
+          item('e1', { text: 'party 🎉 tonight' }),
+          item('e2', { text: "🎉🎉 it's 5 o'clock" }),
+          item('e3', { text: 'no symbols here' }),
+        ],
+      });
+      await table.add({ namespace: 'other', rows: [item('e4', { text: '🎉🎉🎉' })] });
+      const hits = await table.search({ namespace: 'ns', mode: 'text', text: ' 🎉 ', k: 10 });
+      expect(ids(hits.map((hit) => hit.row))).toEqual(['e2', 'e1']);
+      expect(hits[0]!.score).toBeGreaterThan(hits[1]!.score);
+      expect(await table.search({ namespace: 'ns', mode: 'text', text: '🦄', k: 10 })).toEqual([]);
+    });
+
     it('fuses vector and text rankings in hybrid search', async () => {
       await table.add({
         namespace: 'ns',
