@@ -11,3 +11,4 @@ export {
   purgeLanceStore,
   purgeOptionsSchema,
 } from './purge-store.js';
+export { StoreAccessError, type StoreAccessReason, storeAccessProblem } from './store-access-error.js';

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { type ArrowModule, arrowSchemaOf, hasRowKey, schemaDifferences } from '.
 import { columnsOf } from './columns.js';
 import { type LanceStoreOptions, lanceStoreOptionsSchema } from './lance-store-options.js';
 import { createLanceTable, type LanceDbModule, type LanceMemoryTable } from './lance-table.js';
+import { createStoreFolder, storeAccessError } from './store-access-error.js';
 
 const tableNamePattern = /^[a-z][a-z0-9_]{0,63}$/;
 const remoteScheme = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -49,10 +49,18 @@ function isNotFound(error: unknown): boolean {
   return /not found|does not exist/i.test(error instanceof Error ? error.message : String(error));
 }
 
-function failure(what: string, error: unknown): never {
+/**
+ * Rethrows a failure of the store as a `StoreError` saying what failed. With the store's `uri`, a
+ * read-only folder, a denied permission or missing or refused credentials is named as such
+ * (`StoreAccessError`); `hint` is added only for other causes.
+ */
+function failure(what: string, error: unknown, options: { uri?: string; hint?: string } = {}): never {
   if (LociError.isInstance(error)) throw error;
+  const access = options.uri === undefined ? undefined : storeAccessError(error, options.uri, what);
+  if (access) throw access;
   const message = error instanceof Error ? error.message : String(error);
-  throw new StoreError(`${what}: ${message}`, { cause: error });
+  const hint = options.hint === undefined ? '' : ` (${options.hint})`;
+  throw new StoreError(`${what}${hint}: ${message}`, { cause: error });
 }
 
 /**
@@ -64,8 +72,8 @@ export async function createLanceStore(options: LanceStoreOptions = {}): Promise
   const uri = config.uri ?? join(lociHome(), 'store');
   const local = !remoteScheme.test(uri);
   if (local) {
-    await mkdir(uri, { recursive: true }).catch((error: unknown) =>
-      failure(`cannot create the store folder ${uri} (check the path and its permissions)`, error),
+    await createStoreFolder(uri).catch((error: unknown) =>
+      failure(`cannot create the store folder ${uri}`, error, { uri }),
     );
   }
   ensureLanceCpuThreads();
@@ -79,7 +87,7 @@ export async function createLanceStore(options: LanceStoreOptions = {}): Promise
   if (config.region !== undefined) connectOptions.region = config.region;
   const connection = await lancedb
     .connect(uri, connectOptions)
-    .catch((error: unknown) => failure(`cannot open the LanceDB store at ${uri}`, error));
+    .catch((error: unknown) => failure(`cannot open the LanceDB store at ${uri}`, error, { uri }));
 
   const open = new Set<LanceMemoryTable<{ id: string }>>();
   const reportBackgroundError =
@@ -177,15 +185,17 @@ export async function createLanceStore(options: LanceStoreOptions = {}): Promise
         open.add(table as unknown as LanceMemoryTable<{ id: string }>);
         return table as MemoryTable<z.output<TSchema> & { id: string }>;
       } catch (error) {
-        return failure(
-          `cannot open ${label} (if its files are damaged, restore them from a backup or drop the table)`,
-          error,
-        );
+        return failure(`cannot open ${label}`, error, {
+          uri,
+          hint: 'if its files are damaged, restore them from a backup',
+        });
       }
     },
 
     async listTables() {
-      return listTables().catch((error: unknown) => failure(`cannot list the tables of ${uri}`, error));
+      return listTables().catch((error: unknown) =>
+        failure(`cannot list the tables of ${uri}`, error, { uri }),
+      );
     },
 
     async dropTable(name: string) {
@@ -199,7 +209,7 @@ export async function createLanceStore(options: LanceStoreOptions = {}): Promise
       } catch (error) {
         // Dropping a table that is not there is a no-op, so cleanup code can run twice.
         if (isNotFound(error)) return;
-        failure(`cannot drop table "${name}" in ${uri}`, error);
+        failure(`cannot drop table "${name}" in ${uri}`, error, { uri });
       }
     },
 
