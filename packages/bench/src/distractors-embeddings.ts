@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { EmbeddingModel, EmbedOptions } from '@loci/core';
 
@@ -198,7 +198,14 @@ export async function openDistractorEmbeddings(options: {
       await mkdir(dirname(path), { recursive: true });
       // A temporary name, then a rename: an interrupted run leaves the old file or none, never half.
       const partial = `${path}.${process.pid}.tmp`;
-      await writeFile(partial, Buffer.concat([Buffer.from(`${magic}\n${JSON.stringify(header)}\n`), body]));
+      const file = await open(partial, 'w');
+      try {
+        // Header and body written apart: no second copy of a body that is 1 GB at a million entries.
+        await file.write(`${magic}\n${JSON.stringify(header)}\n`);
+        await file.write(body);
+      } finally {
+        await file.close();
+      }
       await rename(partial, path);
       dirty = false;
       return true;

@@ -123,7 +123,10 @@ export interface FocusedMemoryOptions {
   };
   /** Observed turns are written in batches of this size. Default 256. */
   batchSize?: number;
-  /** Keys per write when re-projecting. Default 2,000. */
+  /**
+   * Keys per write when re-projecting. Default 10,000: each page reads the namespace's keys in
+   * sequence order past the last one written, a scan over the namespace, so fewer pages cost less.
+   */
   pageSize?: number;
   /** Resume an interrupted re-projection when a namespace is first used. Default true. */
   resumeOnLoad?: boolean;

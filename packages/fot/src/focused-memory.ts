@@ -54,7 +54,8 @@ const optionsSchema = z.object({
     .passthrough()
     .optional(),
   batchSize: z.number().int().min(1).max(100_000).default(256),
-  pageSize: z.number().int().min(1).max(100_000).default(2000),
+  // Each page is a filtered, ordered read over the namespace's keys: few large pages, not many small.
+  pageSize: z.number().int().min(1).max(100_000).default(10_000),
   resumeOnLoad: z.boolean().default(true),
 });
 

@@ -198,6 +198,11 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
     });
     await memory.close?.();
     progress.finish(`${method}: ${result.questions} questions over ${result.conversations} conversation(s)`);
+    // Memory use of the whole run (data, distractors, caches, store): reported next to the figures.
+    io.stderr.write(
+      `memory: rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB at the end, ` +
+        `peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`,
+    );
     io.stdout.write(
       options.json
         ? `${toJsonLine(result)}\n`
