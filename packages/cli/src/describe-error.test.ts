@@ -1,4 +1,5 @@
 import { ConfigError, DimensionMismatchError, LociError, ProviderError, StoreError } from '@loci/core';
+import { StoreAccessError } from '@loci/lancedb';
 import { describe, expect, it } from 'vitest';
 import { CliError } from './cli-error.js';
 import { adviceFor, describeError, exitCodeFor } from './describe-error.js';
@@ -87,6 +88,38 @@ describe('advice by code', () => {
     expect(exitCodeFor(mismatch)).toBe(2);
     expect(adviceFor(new StoreError('x'))).toContain('give --store a writable folder');
     expect(adviceFor(libraryError('schema_mismatch', 'user'))).toContain('--store a new folder');
+  });
+
+  it('a store that refused access: the real cause, never "drop the table"', () => {
+    const readOnly = new StoreAccessError({
+      reason: 'read_only',
+      uri: '/mnt/ro/store',
+      path: '/mnt/ro',
+      osCode: 'EROFS',
+      what: 'cannot create the store folder /mnt/ro/store',
+    });
+    const text = describeError(readOnly, { debug: false });
+    expect(text).toBe(
+      'loci: cannot create the store folder /mnt/ro/store: /mnt/ro is on a read-only file system (EROFS)\n' +
+        'that file system is mounted read-only: give --store a folder on a writable disk\n',
+    );
+    expect(exitCodeFor(readOnly)).toBe(2);
+    const missing = new StoreAccessError({
+      reason: 'credentials_missing',
+      uri: 's3://b/p',
+      what: 'cannot open',
+    });
+    expect(adviceFor(missing)).toContain('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+    expect(adviceFor(libraryError('store_access_denied', 'user'))).toContain('refused the credentials');
+    expect(adviceFor(libraryError('store_permission_denied', 'user'))).toContain('this user can write');
+    expect(adviceFor(libraryError('store_not_a_folder', 'user'))).toContain('a file is in the way');
+    // A write that failed on a read-only folder, reported by the table as a plain store_failed.
+    const write = new StoreError(
+      'table "x": add failed: lance error: LanceError(IO): Read-only file system (os error 30) at path "/mnt/ro/store/x.lance"',
+    );
+    expect(adviceFor(write)).toContain('mounted read-only');
+    for (const error of [readOnly, missing, write])
+      expect(describeError(error, { debug: false })).not.toMatch(/drop/);
   });
 
   it('LLM configuration: the flags and the variables', () => {

@@ -1,4 +1,5 @@
 import { LociError } from '@loci/core';
+import { type StoreAccessReason, storeAccessProblem } from '@loci/lancedb';
 
 /** Printed for `llm_not_configured`: the exact ways to configure an LLM. */
 export const noModelHelp = `Pick one:
@@ -34,6 +35,25 @@ const llmSettings =
   'OPENAI_API_KEY and LOCI_CONTEXT_WINDOW (flags win; all variables in docs/configuration.md)';
 const storeAdvice =
   'give --store a writable folder or a reachable URI (s3://, gs://, az://, db://; credentials in docs/configuration.md)';
+const credentialsAdvice =
+  'set the object-storage credentials (S3: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; GCS: ' +
+  'GOOGLE_SERVICE_ACCOUNT; Azure: AZURE_STORAGE_ACCOUNT_NAME and AZURE_STORAGE_ACCOUNT_KEY; ' +
+  'docs/configuration.md), or give --store a local folder';
+/** Advice for a store that refused access, by reason (the codes of `StoreAccessError`). */
+const storeAccessAdvice: Readonly<Record<StoreAccessReason, string>> = {
+  read_only: 'that file system is mounted read-only: give --store a folder on a writable disk',
+  permission_denied: 'give --store a folder this user can write, or change the permissions of the one named',
+  not_a_folder:
+    'a file is in the way: give --store a folder path (an existing folder, or one that can be made)',
+  credentials_missing: credentialsAdvice,
+  credentials_refused:
+    "the object store refused the credentials: check the key and secret and the bucket's permissions (docs/configuration.md)",
+};
+/** A store failure that another layer did not classify (a write, say) may still be an access problem. */
+const storeFailedAdvice = (error: Described): string => {
+  const problem = storeAccessProblem(error) ?? storeAccessProblem(error.cause);
+  return problem ? storeAccessAdvice[problem.reason] : storeAdvice;
+};
 const rebuildEmbedder =
   'rebuild the built-in embedder with `loci models build --force` (a pulled model: `loci models pull <id> --force`)';
 const homeAdvice =
@@ -49,17 +69,22 @@ const adviceByCode: Readonly<Record<string, (error: Described) => string>> = {
   llm_not_configured: () => noModelHelp,
   llm_config_invalid: () => llmSettings,
   embedder_setup_failed: () => homeAdvice,
-  store_open_failed: () => storeAdvice,
+  store_open_failed: storeFailedAdvice,
   confirmation_needed: () => 'run it in a terminal to confirm, or add --yes when you are sure',
   // @loci/core
   dimension_mismatch: () =>
     'the store holds vectors of another embedder: give --store a new folder (or use the embedder it was written with)',
   context_overflow: () =>
     "set the model's real window with --context-window (or LOCI_CONTEXT_WINDOW), or use a model with a larger one",
-  store_failed: () => storeAdvice,
+  store_failed: storeFailedAdvice,
   // @loci/lancedb
   schema_mismatch: () =>
     'the store holds tables of another shape (another Loci version?): give --store a new folder',
+  store_read_only: () => storeAccessAdvice.read_only,
+  store_permission_denied: () => storeAccessAdvice.permission_denied,
+  store_not_a_folder: () => storeAccessAdvice.not_a_folder,
+  store_credentials_missing: () => storeAccessAdvice.credentials_missing,
+  store_access_denied: () => storeAccessAdvice.credentials_refused,
   // @loci/memgpt
   agent_exists: (error) => {
     const id = fact(error, 'agentId') ?? '<id>';
