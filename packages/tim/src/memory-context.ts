@@ -2,8 +2,8 @@ import type { EmbeddingModel, LanguageModel, MemoryStore, MemoryTable } from '@l
 import { createLsh, decodeMatrix, encodeMatrix, type Lsh } from './lsh.js';
 import type { ThoughtEvent, ThoughtStats } from './thought-events.js';
 import type { ResolvedSettings } from './thought-memory-options.js';
-import { lshTable, type ThoughtRow, thoughtsTable } from './thought-tables.js';
-import { createTurnQueue, type TurnQueue } from './turn-queue.js';
+import { lshTable, type PendingRow, pendingTable, type ThoughtRow, thoughtsTable } from './thought-tables.js';
+import { createTurnQueue, type QueuedTurn, type TurnQueue } from './turn-queue.js';
 
 export interface NamespaceState {
   namespace: string;
@@ -35,6 +35,12 @@ export interface MemoryContext {
   emit(event: ThoughtEvent): void;
   thoughts(): Promise<MemoryTable<ThoughtRow>>;
   lshRows(): Promise<MemoryTable<LshRow>>;
+  /** The post-think queue as stored: what a restart resumes. */
+  pendingRows(): Promise<MemoryTable<PendingRow>>;
+  /** Stores the turn, then queues it; returns whether it completed an exchange. */
+  enqueue(state: NamespaceState, turn: QueuedTurn): Promise<boolean>;
+  /** Removes turns from the queue and from the store (after a post-think over them, or a forget). */
+  dequeue(state: NamespaceState, ids: readonly string[]): Promise<void>;
   state(namespace: string): Promise<NamespaceState>;
   states: Map<string, Promise<NamespaceState>>;
   /** Stores the namespace's LSH matrix if it is not stored yet. */
@@ -53,6 +59,9 @@ export function createMemoryContext(options: {
   const { embedder, store, settings, onEvent } = options;
   let thoughtTable: Promise<MemoryTable<ThoughtRow>> | undefined;
   let lshTableOpen: Promise<MemoryTable<LshRow>> | undefined;
+  let pendingOpen: Promise<MemoryTable<PendingRow>> | undefined;
+  // Increasing across restarts (a clock reading times a thousand, plus a counter), so stored turns keep their order.
+  let sequence = Date.now() * 1000;
   const states = new Map<string, Promise<NamespaceState>>();
 
   const context: MemoryContext = {
@@ -95,6 +104,31 @@ export function createMemoryContext(options: {
         lshTableOpen = undefined;
       });
       return lshTableOpen;
+    },
+    pendingRows() {
+      pendingOpen ??= store
+        .openTable(pendingTable(embedder.modelId))
+        .then((table) => table as MemoryTable<PendingRow>);
+      pendingOpen.catch(() => {
+        pendingOpen = undefined;
+      });
+      return pendingOpen;
+    },
+    async enqueue(state, turn) {
+      sequence = Math.max(sequence + 1, Date.now() * 1000);
+      const table = await context.pendingRows();
+      await table.upsert({
+        namespace: state.namespace,
+        rows: [{ id: turn.id, speaker: turn.speaker, text: turn.text, at: turn.at, seq: sequence }],
+      });
+      return state.queue.push(turn);
+    },
+    async dequeue(state, ids) {
+      state.queue.remove(ids);
+      // Without a model nothing was ever queued, and no table is opened for it.
+      if (ids.length === 0 || !context.model) return;
+      const table = await context.pendingRows();
+      await table.delete({ namespace: state.namespace, ids });
     },
     state(namespace) {
       let existing = states.get(namespace);
@@ -148,11 +182,20 @@ export function createMemoryContext(options: {
             matrix: decodeMatrix(saved.matrix),
           })
         : createLsh({ dimensions: embedder.dimensions, buckets: settings.buckets, seed: settings.seed });
+    // Turns a previous process queued and did not post-think: queued again, in observed order.
+    const queue = createTurnQueue();
+    if (options.model) {
+      const pending = await (await context.pendingRows()).query({
+        namespace,
+        orderBy: { field: 'seq', direction: 'asc' },
+      });
+      for (const row of pending) queue.push({ id: row.id, speaker: row.speaker, text: row.text, at: row.at });
+    }
     return {
       namespace,
       lsh,
       lshStored: saved !== undefined && saved.dimensions === embedder.dimensions,
-      queue: createTurnQueue(),
+      queue,
       lock: Promise.resolve(),
       again: false,
       attempts: 0,

@@ -195,6 +195,12 @@ async function postThinkOnce(context: MemoryContext, state: NamespaceState): Pro
     });
     throw failure;
   }
+  // The stored queue forgets the turns only now; if this fails, a restart post-thinks them again
+  // and the duplicate rule folds what it proposes into the thoughts just written.
+  await context
+    .pendingRows()
+    .then((pending) => pending.delete({ namespace, ids: turnIds }))
+    .catch(() => undefined);
   const counts = countOutcomes(context, outcomes);
   context.emit({
     type: 'post-think-done',

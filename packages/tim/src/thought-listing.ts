@@ -86,7 +86,7 @@ export async function forgetThoughts(
     if ('sources' in parsed) {
       const ids = [...new Set(parsed.sources)];
       turns = ids.filter((id) => state.queue.has(id)).length;
-      state.queue.remove(ids);
+      await context.dequeue(state, ids);
       for (let start = 0; start < ids.length; start += sourcesPerDelete) {
         const slice = ids.slice(start, start + sourcesPerDelete);
         thoughts += await table.delete({
@@ -101,7 +101,10 @@ export async function forgetThoughts(
       });
     } else if (parsed.all) {
       turns = state.queue.size;
-      state.queue.clear();
+      await context.dequeue(
+        state,
+        state.queue.all().map((turn) => turn.id),
+      );
       thoughts = await table.delete({ namespace, filter: where.isNotNull('id') });
       await (await context.lshRows()).delete({ namespace, ids: ['lsh'] });
       state.lshStored = false;
@@ -113,6 +116,7 @@ export async function forgetThoughts(
     }
     // Compaction drops the deleted rows from files and indexes, not only from results.
     await table.optimize();
+    if (context.model) await (await context.pendingRows()).optimize();
     return { thoughts, turns };
   });
   context.emit({ type: 'forgotten', namespace, ...result });

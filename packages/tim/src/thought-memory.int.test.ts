@@ -46,6 +46,25 @@ function aliasOf(request: RecordedRequest, text: string): string {
   return shown.id;
 }
 
+/** The chat model and the embedder, both served by the scripted server. */
+function scriptedProviders(toolMode: 'native' | 'json' = 'native') {
+  return {
+    model: createOpenAIChatModel({
+      model: 'scripted-chat',
+      baseURL: server.url,
+      apiKey: 'test-key',
+      maxRetries: 0,
+      toolMode,
+    }),
+    embedder: createOpenAIEmbedder({
+      model: 'scripted-embed',
+      baseURL: server.url,
+      apiKey: 'test-key',
+      dimensions: 64,
+    }),
+  };
+}
+
 function reply(thoughts: Record<string, unknown>[]) {
   return { content: JSON.stringify({ thoughts }) };
 }
@@ -55,19 +74,7 @@ for (const toolMode of ['native', 'json'] as const) {
     function setup() {
       const events: ThoughtEvent[] = [];
       const memory = createThoughtMemory({
-        model: createOpenAIChatModel({
-          model: 'scripted-chat',
-          baseURL: server.url,
-          apiKey: 'test-key',
-          maxRetries: 0,
-          toolMode,
-        }),
-        embedder: createOpenAIEmbedder({
-          model: 'scripted-embed',
-          baseURL: server.url,
-          apiKey: 'test-key',
-          dimensions: 64,
-        }),
+        ...scriptedProviders(toolMode),
         store,
         postThink: { every: 1, timeoutMs: 1500 },
         onEvent: (event) => events.push(event),
@@ -258,6 +265,111 @@ for (const toolMode of ['native', 'json'] as const) {
     });
   });
 }
+
+describe('the post-think queue across a restart (LanceDB)', () => {
+  function open(storeFolder: MemoryStore, events: ThoughtEvent[] = []) {
+    return createThoughtMemory({
+      ...scriptedProviders(),
+      store: storeFolder,
+      postThink: { every: 1, background: false },
+      onEvent: (event) => events.push(event),
+    });
+  }
+
+  it('keeps turns whose post-think failed in the store, and a memory opened later resumes them', async () => {
+    const folder = join(dir.path, `restart-${Date.now().toString(36)}`);
+    const namespace = 'restart';
+    const first = await createLanceStore({ uri: folder });
+    const events: ThoughtEvent[] = [];
+    const before = open(first, events);
+    server.enqueue({ status: 500 });
+    await before.observe({
+      namespace,
+      event: {
+        type: 'turn',
+        id: 'r1',
+        speaker: 'Ana',
+        text: 'I adopted a grey cat called Pixel.',
+        at: at(2),
+      },
+    });
+    await before.observe({
+      namespace,
+      event: { type: 'turn', id: 'r2', speaker: 'Ben', text: 'Pixel is a lovely name.', at: at(2) },
+    });
+    expect(events.filter((event) => event.type === 'post-think-failed')).toHaveLength(1);
+    // The process ends here: no flush, no close; only the store's handle goes.
+    await first.close();
+
+    const second = await createLanceStore({ uri: folder });
+    try {
+      const after = open(second);
+      const queued = await after.recall({ query: 'grey cat Pixel', namespace, k: 5 });
+      expect(queued.map((item) => [item.kind, item.sources])).toEqual(
+        expect.arrayContaining([
+          ['turn', ['r1']],
+          ['turn', ['r2']],
+        ]),
+      );
+      const asked = server.chatRequests().length;
+      server.enqueue(
+        reply([
+          {
+            subject: 'Ana',
+            relation: 'adopted',
+            object: 'grey cat Pixel',
+            text: 'Ana adopted a grey cat called Pixel.',
+            sources: ['r1'],
+            label: 'new',
+          },
+        ]),
+      );
+      await after.flush();
+      // Both resumed turns went to the one call, in the order they were observed.
+      const turns = prompt(server.chatRequests()[asked] as RecordedRequest).turns.map((turn) => turn.id);
+      expect(turns).toEqual(['r1', 'r2']);
+      expect((await after.listThoughts({ namespace })).map((thought) => thought.sources)).toEqual([['r1']]);
+      await after.close();
+
+      // Post-thought turns leave the stored queue: a third opening has nothing to resume.
+      const third = open(second);
+      const asking = server.chatRequests().length;
+      const items = await third.recall({ query: 'grey cat Pixel', namespace, k: 5 });
+      expect(items.map((item) => item.kind)).toEqual(['thought']);
+      await third.flush();
+      expect(server.chatRequests().length).toBe(asking);
+      await third.close();
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('hard deletion removes queued turns from the stored queue too', async () => {
+    const folder = join(dir.path, `restart-forget-${Date.now().toString(36)}`);
+    const namespace = 'restart-forget';
+    const first = await createLanceStore({ uri: folder });
+    const before = open(first);
+    server.enqueue({ status: 500 });
+    for (const [id, speaker, text] of [
+      ['f1', 'Ana', 'My passport number is 12345.'],
+      ['f2', 'Ben', 'Keep it safe.'],
+    ] as const) {
+      await before.observe({ namespace, event: { type: 'turn', id, speaker, text, at: at(3) } });
+    }
+    expect(await before.forget({ namespace, sources: ['f1'] })).toEqual({ thoughts: 0, turns: 1 });
+    await first.close();
+    const second = await createLanceStore({ uri: folder });
+    try {
+      const after = open(second);
+      const items = await after.recall({ query: 'passport number', namespace, k: 5 });
+      expect(items.map((item) => item.sources)).toEqual([['f2']]);
+      expect(await after.forget({ namespace, all: true })).toEqual({ thoughts: 0, turns: 1 });
+      expect(await after.recall({ query: 'Keep it safe', namespace, k: 5 })).toEqual([]);
+    } finally {
+      await second.close();
+    }
+  });
+});
 
 describe('hard deletion on LanceDB', () => {
   it('leaves nothing of the forgotten turns in vector, text or hybrid search', async () => {

@@ -122,7 +122,8 @@ export function createThoughtMemory(options: ThoughtMemoryOptions): ThoughtMemor
       return;
     }
     context.stats.turns++;
-    const completed = state.queue.push({ id: event.id, speaker, text: event.text, at: event.at });
+    // Stored before it counts as queued: a process that ends now leaves it for the next one.
+    const completed = await context.enqueue(state, { id: event.id, speaker, text: event.text, at: event.at });
     if (completed) context.stats.exchanges++;
     armIdle(state);
     if (state.queue.exchanges >= settings.every || state.queue.size >= settings.maxBatchTurns)

@@ -50,6 +50,33 @@ export function lshTable(modelId: string) {
   });
 }
 
+/**
+ * Turns observed but not yet post-thought, one row per turn (its id), so a process that ends with
+ * turns queued loses none: a memory opened later on the same store resumes them. `seq` keeps the
+ * order they were observed in.
+ */
+export function pendingTable(modelId: string) {
+  return defineTable({
+    name: `tim_pending_${encoderSlug(modelId)}`,
+    schema: z.object({
+      id: z.string(),
+      speaker: z.string(),
+      text: z.string(),
+      at: z.date(),
+      seq: z.number(),
+    }),
+  });
+}
+
+/** A queued turn as stored (see `pendingTable`). */
+export interface PendingRow {
+  id: string;
+  speaker: string;
+  text: string;
+  at: Date;
+  seq: number;
+}
+
 export interface ThoughtRow {
   id: string;
   subject: string;
