@@ -10,7 +10,7 @@ import { parseOptions, storeUriOption, switchOption, wholeNumberOption } from '.
 import { createProgressLine } from '../progress-line.js';
 import { type ChatMemory, chatMemoryKinds, createChatMemory } from '../setup/chat-memory.js';
 import { setupEmbedder } from '../setup/embedder.js';
-import { createLanguageModel } from '../setup/language-model.js';
+import { createLanguageModel, languageModelFlagFields } from '../setup/language-model.js';
 import { openStore, storeUri } from '../setup/store.js';
 import { loadChatAgent } from './chat-open-agent.js';
 
@@ -19,15 +19,9 @@ const chatOptionsSchema = z.object({
   new: switchOption,
   user: z.string().trim().min(1, 'give a namespace').default('default'),
   store: storeUriOption.optional(),
-  model: z.string().trim().min(1, 'give a model name').optional(),
-  baseUrl: z
-    .url({ protocol: /^https?$/, error: 'expected an http(s) URL like http://localhost:11434/v1' })
-    .optional(),
-  apiKey: z.string().trim().min(1, 'give a key').optional(),
-  contextWindow: wholeNumberOption(512).optional(),
+  ...languageModelFlagFields,
   memory: z.enum(chatMemoryKinds, { error: `use one of ${chatMemoryKinds.join(', ')}` }).default('default'),
   verbose: switchOption,
-  timeout: wholeNumberOption(1, 2_147_483_647).optional(),
   wait: wholeNumberOption(0, 86_400).optional(),
   takeOver: switchOption,
 });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { chatRequestBody, type ScriptedServer, startScriptedServer } from '@loci/testing/scripted-server';
 import { makeTempDir } from '@loci/testing/temp-dir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -12,13 +13,18 @@ interface Run {
   stderr: string;
 }
 
+/** The test's environment without an LLM configured: the demo runs offline unless a test sets one. */
+const offlineEnv = { ...process.env };
+for (const name of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'LOCI_MODEL', 'LOCI_TIMEOUT_MS'])
+  delete offlineEnv[name];
+
 /** Runs the CLI from source, exactly as `pnpm loci` does. */
 function loci(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((done, fail) => {
     const child = spawn(
       process.execPath,
       ['--conditions=@loci/source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args],
-      { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: repoRoot, env: { ...offlineEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
     let stderr = '';
@@ -130,6 +136,78 @@ describe('loci demo', () => {
     expect(namespaces[1]!.namespace).not.toBe(namespaces[0]!.namespace);
     expect(await readFile(join(store, 'keep-me.txt'), 'utf8')).toBe('mine');
     expect((await readdir(store)).some((name) => name.endsWith('.lance'))).toBe(true);
+  });
+
+  describe('with an LLM configured (the scripted server on 127.0.0.1)', () => {
+    let server: ScriptedServer;
+    beforeAll(async () => {
+      server = await startScriptedServer();
+      // Answers naming the question and the first recalled memory it was given.
+      server.setDefault((request) => {
+        const user = String(chatRequestBody(request).messages.at(-1)?.content);
+        const question = /^Question: (.*)$/m.exec(user)?.[1];
+        const first = /^\[1\] \([^)]*\) (.{0,30})/m.exec(user)?.[1];
+        return { content: `About "${question}": ${first}` };
+      });
+    });
+    afterAll(async () => {
+      await server.close();
+    });
+    const llmEnv = () => ({ LOCI_HOME: home.path, OPENAI_BASE_URL: server.url, LOCI_MODEL: 'scripted-demo' });
+
+    it('answers each question from the recalled memory, next to the expected answer', async () => {
+      const run = await loci(['demo'], llmEnv());
+      expect(run.stderr).not.toMatch(/unexpected error/);
+      expect(run.code).toBe(0);
+      const [recallPart, answerPart] = run.stdout.split(
+        '\nAnswers by scripted-demo from the recalled memory only:\n',
+      );
+      // The recall report is the offline one, word for word but for the timings.
+      const timeless = (text: string) =>
+        text.replace(/\d+(\.\d+)? (ms|s)\b/g, 'T').replace(/\d+(\.\d)? turns\/s/g, 'R turns/s');
+      expect(timeless(`${recallPart}`)).toBe(timeless(first.stdout));
+
+      const requests = server.chatRequests();
+      expect(requests).toHaveLength(6);
+      const expected = [
+        ...first.stdout.matchAll(/^Q\d \[[^\]]+\] (.*)\n {3}answer in the conversation: (.*?) {2}\(/gm),
+      ];
+      expect(expected).toHaveLength(6);
+      const shown = expected.map(([, question, gold], index) => {
+        const body = chatRequestBody(requests[index]!);
+        const [system, user] = body.messages;
+        expect(system?.content).toMatch(/between Priya and Tomas, using only the memories recalled from it/);
+        // The recalled items go in fenced as quoted data, dated, with the turns they came from.
+        expect(user?.content).toMatch(
+          /<loci-memory>\n\[1\] \(\d+ \w{3} 2024; turn from D\d:\d+\) (Priya|Tomas): /,
+        );
+        expect(user?.content).toContain(`Today is 28 Jul 2024.\nQuestion: ${question}`);
+        const first = /^\[1\] \([^)]*\) (.{0,30})/m.exec(String(user?.content))?.[1];
+        return `Q${index + 1} ${question}\n   model:    About "${question}": ${first}\n   expected: ${gold}\n`;
+      });
+      expect(answerPart).toBe(shown.join(''));
+    });
+
+    it('puts the model and its answers in the JSON report; your own question has none expected', async () => {
+      const run = await loci(['demo', '--json', '--k', '2', '-q', 'Where does Priya swim?'], llmEnv());
+      expect(run.code).toBe(0);
+      const report = JSON.parse(run.stdout) as {
+        llm: { provider: string; modelId: string };
+        questions: { question: string; answer?: string; modelAnswer: string; recalled: unknown[] }[];
+      };
+      expect(report.llm).toEqual({ provider: 'openai', modelId: 'scripted-demo' });
+      expect(report.questions).toHaveLength(1);
+      expect(report.questions[0]!.answer).toBeUndefined();
+      expect(report.questions[0]!.modelAnswer).toMatch(/^About "Where does Priya swim\?": \S/);
+      expect(report.questions[0]!.recalled).toHaveLength(2);
+    });
+
+    it('fails naming the setting when the LLM is misconfigured, before any work', async () => {
+      const run = await loci(['demo', '--base-url', 'not a url'], { LOCI_HOME: home.path });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/base-?[Uu]rl/);
+      expect(run.stdout).toBe('');
+    });
   });
 
   it('rejects bad flags with a message naming the flag and exit code 2', async () => {

@@ -2,7 +2,20 @@ import type { LanguageModel } from '@loci/core';
 import { LociError } from '@loci/core';
 import type { OpenAIChatModelOptions } from '@loci/openai';
 import { createOpenAIChatModel, openAIConfigFromEnv } from '@loci/openai';
+import { z } from 'zod';
 import { CliError } from '../cli-error.js';
+import { wholeNumberOption } from '../options.js';
+
+/** The LLM flags of every command that talks to one, as zod fields (parsed into `LanguageModelFlags`). */
+export const languageModelFlagFields = {
+  model: z.string().trim().min(1, 'give a model name').optional(),
+  baseUrl: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL like http://localhost:11434/v1' })
+    .optional(),
+  apiKey: z.string().trim().min(1, 'give a key').optional(),
+  contextWindow: wholeNumberOption(512).optional(),
+  timeout: wholeNumberOption(1, 2_147_483_647).optional(),
+};
 
 /** The LLM flags a command takes; each overrides its environment variable. */
 export interface LanguageModelFlags {
