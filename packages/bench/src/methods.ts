@@ -14,7 +14,7 @@ import type { BenchConversation } from './locomo.js';
 import { createStoreSearchMemory, type StoreSearchMemory } from './store-search-memory.js';
 
 /** The methods `createMethod` builds, as `loci bench --method` takes them. */
-export const methodNames = ['bm25', 'dense', 'hybrid', 'longmem', 'best', 'tim', 'fot'] as const;
+export const methodNames = ['bm25', 'dense', 'hybrid', 'longmem', 'best', 'tim', 'fot', 'best-fot'] as const;
 /** One of `methodNames`. */
 export type MethodName = (typeof methodNames)[number];
 
@@ -74,7 +74,7 @@ export function isMethodName(name: string): name is MethodName {
 
 /** Whether a method can use labelled training conversations (`--train`). */
 export function methodLearns(name: MethodName): boolean {
-  return name === 'longmem' || name === 'best';
+  return name === 'longmem' || name === 'best' || name === 'best-fot';
 }
 
 /**
@@ -95,6 +95,7 @@ export function createMethod(name: string, options: MethodOptions): Memory {
  */
 export function createBenchMethod(name: string, options: MethodOptions): BenchMethod {
   if (name === 'tim') return thoughtMethod(name, options, options.thoughts ?? 'from-data');
+  if (name === 'best-fot') return bestWithFocusedKeys(name, options);
   if (name === 'best' && (options.thoughts ?? 'none') !== 'none') {
     const best = createTurnMethod('best', options);
     const thoughts = thoughtMethod('tim', options, options.thoughts ?? 'none');
@@ -109,6 +110,25 @@ export function createBenchMethod(name: string, options: MethodOptions): BenchMe
     };
   }
   return createTurnMethod(name, options);
+}
+
+/**
+ * `best` and `fot` fused by reciprocal rank into one token-budgeted list, as `best` with thoughts
+ * fuses TiM: measures whether the focused keys add to the default memory (docs/fot.md).
+ */
+function bestWithFocusedKeys(name: string, options: MethodOptions): BenchMethod {
+  const best = createTurnMethod('best', options);
+  const fot = createTurnMethod('fot', options);
+  return {
+    memory: createFusedMemory([best.memory, fot.memory], { name }),
+    async beforeQuestions(namespace, conversation) {
+      await fot.beforeQuestions?.(namespace, conversation);
+    },
+    async addDistractors(namespace, entries) {
+      await best.addDistractors(namespace, entries);
+      await fot.addDistractors(namespace, entries);
+    },
+  };
 }
 
 function thoughtMethod(name: string, options: MethodOptions, source: ThoughtSource): BenchMethod {

@@ -153,7 +153,9 @@ export async function runBenchRecall(input: BenchRecallOptions, io: CommandIo): 
       ...(options.thoughts ? { thoughts: options.thoughts } : {}),
       ...(model ? { model } : {}),
       ...(options.thinkEvery !== undefined ? { thinkEvery: options.thinkEvery } : {}),
-      ...(method === 'fot' ? { negativePool: await readNegativePool(demoConversationPath) } : {}),
+      ...(method === 'fot' || method === 'best-fot'
+        ? { negativePool: await readNegativePool(demoConversationPath) }
+        : {}),
     });
     const memory = bench.memory;
     const thoughts = method === 'tim' ? (options.thoughts ?? 'from-data') : options.thoughts;
