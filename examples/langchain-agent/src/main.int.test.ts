@@ -57,12 +57,17 @@ function chat(input: string): Promise<{ code: number | null; stdout: string; std
 }
 
 it(
-  'saves a fact through LociStore in one process and finds it, with recalled memory, in the next',
+  'saves a fact through LociStore and core memory in one process and finds both, with recalled memory, in the next',
   async () => {
     server.enqueue(
       {
         toolCalls: [
           { id: 'call_save', name: 'save_fact', arguments: { fact: 'Ada has a grey cat called Pixel' } },
+          {
+            id: 'call_core',
+            name: 'core_memory_append',
+            arguments: { label: 'human', content: 'Has a grey cat called Pixel.' },
+          },
         ],
       },
       { content: 'Noted: your cat is Pixel.' },
@@ -71,15 +76,28 @@ it(
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('user ada;');
     expect(first.stdout).toContain('  tool save_fact({"fact":"Ada has a grey cat called Pixel"})');
+    expect(first.stdout).toContain(
+      '  tool core_memory_append({"label":"human","content":"Has a grey cat called Pixel."})',
+    );
     expect(first.stdout).toMatch(/^assistant: Noted: your cat is Pixel\.$/m);
     const firstRequests = server.chatRequests().length;
-    // The model is offered the three tools: the two store tools and Loci's recall tool.
+    // The model is offered the store tools, Loci's recall tool and the MemGPT agent's memory tools.
     const tools = chatRequestBody(server.chatRequests()[0] as never).tools ?? [];
     expect(tools.map((entry) => entry.function.name).sort()).toEqual([
+      'archival_memory_insert',
+      'archival_memory_search',
+      'conversation_search',
+      'core_memory_append',
+      'core_memory_replace',
       'find_facts',
       'recall_memory',
       'save_fact',
     ]);
+    // The core memory edit came back to the model with the block as it now reads.
+    const edited = chatRequestBody(server.chatRequests()[1] as never).messages.filter(
+      (message) => message.role === 'tool',
+    );
+    expect(textOf(edited[1]?.content)).toMatch(/^Appended to block "human"\./);
 
     server.enqueue(
       { toolCalls: [{ id: 'call_find', name: 'find_facts', arguments: { query: 'cat name' } }] },
@@ -98,6 +116,10 @@ it(
       .join('\n');
     expect(system).toContain('<loci-memory>');
     expect(system).toMatch(/grey cat called Pixel/);
+    // The MemGPT agent's core memory, edited in the first process, is in the second's system prompt.
+    expect(system).toContain(
+      '<human>\nNothing is known about the user yet.\nHas a grey cat called Pixel.\n</human>',
+    );
   },
   buildsTheEmbedder,
 );

@@ -2,19 +2,22 @@
 // - LociStore: LangGraph's long-term store (JSON documents under a namespace), here on LanceDB, with
 //   semantic search through Loci's built-in embedder; tools read and write it through `runtime.store`;
 // - lociMemoryMiddleware: recalls from Loci's default memory before each model call, observes after;
-// - createRecallTool: lets the model search that memory itself.
+// - createRecallTool: lets the model search that memory itself;
+// - createMemGPTMemoryTools: a MemGPT agent's core memory (shown in the system prompt) and archival
+//   and conversation storage, edited and searched by the model through tool calls.
 //   OPENAI_API_KEY=sk-… pnpm --filter @loci/example-langchain-agent start
 //   OPENAI_BASE_URL=http://127.0.0.1:11434/v1 LOCI_MODEL=llama3.1 pnpm --filter @loci/example-langchain-agent start
 import { createInterface } from 'node:readline';
 import { AIMessage } from '@langchain/core/messages';
 import type { BaseStore } from '@langchain/langgraph-checkpoint';
 import { ChatOpenAI } from '@langchain/openai';
-import { lociHome } from '@loci/core';
+import { LociError, lociHome } from '@loci/core';
 import { createLanceStore } from '@loci/lancedb';
-import { createRecallTool, LociStore, lociMemoryMiddleware } from '@loci/langchain';
+import { createMemGPTMemoryTools, createRecallTool, LociStore, lociMemoryMiddleware } from '@loci/langchain';
 import { createDefaultMemory } from '@loci/longmem';
+import { createAgent as createMemGPTAgent, loadAgent as loadMemGPTAgent } from '@loci/memgpt';
 import { createGloveEmbedder } from '@loci/onnx';
-import { openAIConfigFromEnv } from '@loci/openai';
+import { createOpenAIChatModel, openAIConfigFromEnv } from '@loci/openai';
 import { createAgent, type ToolRuntime, tool } from 'langchain';
 import { z } from 'zod';
 
@@ -76,21 +79,45 @@ const findFacts = tool(
 
 // Each user's memory is its own Loci namespace, picked per run from the context.
 const namespace = (runtime: { context?: unknown }) => `user-${userOf(runtime)}`;
-const agent = createAgent({
-  model,
-  tools: [saveFact, findFacts, createRecallTool({ memory, namespace })],
-  store: lociStore,
-  contextSchema,
-  systemPrompt: 'You are a helpful assistant. Save durable facts about the user with save_fact.',
-  middleware: [
-    lociMemoryMiddleware({ memory, namespace, speakers: { user: 'user', assistant: 'assistant' } }),
-  ],
-});
+const userId = contextSchema.parse({ userId: process.env['LOCI_USER'] ?? 'ada' }).userId;
 
-const userId = process.env['LOCI_USER'] ?? 'ada';
+// The user's MemGPT agent, used here for its memory: core memory blocks, archival and conversation
+// storage, on the same LanceDB store. It holds a lease until closed: one process at a time.
+const memgptOptions = {
+  model: createOpenAIChatModel(llm.chat),
+  embedder,
+  store,
+  namespace: userId,
+  id: 'langchain-agent',
+};
+const memgpt = await loadMemGPTAgent(memgptOptions).catch((error: unknown) => {
+  if (LociError.isInstance(error) && error.code === 'agent_not_found')
+    return createMemGPTAgent(memgptOptions);
+  throw error;
+});
+const coreMemory = () =>
+  memgpt
+    .blocks()
+    .map((block) => `<${block.label}>\n${block.value}\n</${block.label}>`)
+    .join('\n');
+
 console.log(`user ${userId}; type a message, an empty line or Ctrl-D ends`);
 for await (const line of createInterface({ input: process.stdin, terminal: false })) {
   if (line.trim() === '') break;
+  // The system prompt shows core memory as it is now, so each run starts from the latest edits.
+  const agent = createAgent({
+    model,
+    tools: [saveFact, findFacts, createRecallTool({ memory, namespace }), ...createMemGPTMemoryTools(memgpt)],
+    store: lociStore,
+    contextSchema,
+    systemPrompt:
+      'You are a helpful assistant. Save durable facts about the user with save_fact, and keep the ' +
+      'core memory below up to date with core_memory_append and core_memory_replace.\n' +
+      `Core memory:\n${coreMemory()}`,
+    middleware: [
+      lociMemoryMiddleware({ memory, namespace, speakers: { user: 'user', assistant: 'assistant' } }),
+    ],
+  });
   // Each line is its own run: what the agent knows next time comes from Loci, not from this process.
   const result = await agent.invoke({ messages: [{ role: 'user', content: line }] }, { context: { userId } });
   for (const message of result.messages.slice(1)) {
@@ -103,5 +130,6 @@ for await (const line of createInterface({ input: process.stdin, terminal: false
     `assistant: ${typeof last?.content === 'string' ? last.content : JSON.stringify(last?.content)}`,
   );
 }
+await memgpt.close();
 await memory.close?.();
 await store.close();

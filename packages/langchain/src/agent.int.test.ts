@@ -74,11 +74,6 @@ it('remembers across two runs of a process: LociStore through runtime.store, the
   const second = await runAgent('What is my cat called?');
   expect(second).toContain('final "From memory: Ada has a grey cat called Pixel"');
 
-  console.log(
-    'DEBUG',
-    JSON.stringify(chatRequestBody(server.chatRequests()[firstRunRequests] as never).messages),
-    second,
-  );
   const recalled = systemText(firstRunRequests);
   expect(recalled).toContain('<loci-memory>');
   expect(recalled).toMatch(/Pixel/);
