@@ -127,6 +127,7 @@ export function createFocusedMemory(options: FocusedMemoryOptions): FocusedMemor
       buffer: [],
       session: 'session-0',
       previous: new Map(),
+      staleSkips: 0,
     };
     if (stored.active > 0) {
       try {
@@ -233,7 +234,7 @@ export function createFocusedMemory(options: FocusedMemoryOptions): FocusedMemor
   function autoTrain(namespace: string, current: NamespaceState): Promise<void> {
     const run = (async () => {
       try {
-        await train({ namespace });
+        await train({ namespace }, current.staleSkips < 3);
         delete current.trainingError;
       } catch (error) {
         // Nothing to contrast with yet: wait for more data rather than fail the caller.
@@ -256,7 +257,16 @@ export function createFocusedMemory(options: FocusedMemoryOptions): FocusedMemor
     return run;
   }
 
-  async function train(trainOptions: FocusedTrainOptions): Promise<FocusedTrainReport> {
+  /**
+   * `skipIfOutgrown` (automatic training only): when the namespace doubled again while P trained
+   * (a bulk load), the new P is not applied — re-projecting every key for a P that is retrained at
+   * once is wasted work — and the caller's re-check trains on the grown namespace. At most three
+   * times in a row, so a namespace that keeps growing still gets a trained P.
+   */
+  async function train(
+    trainOptions: FocusedTrainOptions,
+    skipIfOutgrown = false,
+  ): Promise<FocusedTrainReport> {
     const namespace = parseWith(namespaceSchema, trainOptions.namespace, 'train namespace');
     const current = await state(namespace);
     await flushBuffer(namespace, current);
@@ -302,8 +312,11 @@ export function createFocusedMemory(options: FocusedMemoryOptions): FocusedMemor
         ...(signal ? { signal } : {}),
       },
     );
+    const outgrown = skipIfOutgrown && current.nextSeq >= 2 * Math.max(keysAtTraining, minKeys);
+    current.staleSkips = outgrown ? current.staleSkips + 1 : 0;
+    if (outgrown) current.trainAgain = true;
     const reprojected =
-      apply === false ? undefined : await lifecycle.reproject(namespace, projection, signal);
+      apply === false || outgrown ? undefined : await lifecycle.reproject(namespace, projection, signal);
     await exclusive(current, () =>
       lifecycle.saveState(namespace, current, { ...current.stored, keysAtTraining }),
     );

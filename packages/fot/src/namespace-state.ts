@@ -53,6 +53,8 @@ export interface NamespaceState {
   training?: Promise<void>;
   /** More keys arrived while `training` ran: check again when it ends. */
   trainAgain?: boolean;
+  /** Automatic trainings in a row whose P was not applied because the namespace outgrew it. */
+  staleSkips: number;
   /** Why the last automatic training failed, if it did; cleared by the next one that succeeds. */
   trainingError?: { code: string; message: string };
 }
