@@ -147,7 +147,11 @@ function thoughtMethod(name: string, options: MethodOptions, source: ThoughtSour
     store: options.store,
     name,
     ...(source === 'llm' && options.model ? { model: options.model } : {}),
-    ...(options.thinkEvery !== undefined ? { postThink: { every: options.thinkEvery } } : {}),
+    // Awaited inside observe: each call gets the batch `every` says, not what the LLM's latency lets queue up.
+    postThink: {
+      background: false,
+      ...(options.thinkEvery !== undefined ? { every: options.thinkEvery } : {}),
+    },
   });
   // Distractors are thoughts about other people: one per entry, its speaker the subject.
   const addDistractors = async (namespace: string, entries: readonly Distractor[]) => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Memory, summarizeLatencies } from '@loci/core';
 import { ingestConversation } from './ingest-conversation.js';
 import type { BenchConversation } from './locomo.js';
+import type { PostThinkCost } from './methods.js';
 import { recallAtBudget, recallAtK } from './scoring.js';
 
 /** Options of `runRecall`. */
@@ -26,6 +27,8 @@ export interface RecallRunOptions {
   thoughts?: string;
   /** The embedder's model id, reported as `embedder` so a figure names the encoder it was measured with. */
   embedder?: string;
+  /** Read after the questions: what post-thinking cost (reported as `postThink`), for `--thoughts llm`. */
+  postThinkCost?: () => PostThinkCost;
   /** Namespace prefix; a random suffix keeps runs apart in a shared store. */
   namespacePrefix?: string;
   signal?: AbortSignal;
@@ -56,6 +59,8 @@ export interface RecallRunResult extends RecallScores {
   thoughts?: string;
   /** The embedder's model id, when the caller named it. */
   embedder?: string;
+  /** LLM calls and tokens post-thinking spent, per exchange, when thoughts came from an LLM. */
+  postThink?: PostThinkCost;
   ingestTurnsPerSecond: number;
   /** Nearest-rank percentiles of recall latency; `null` when no question was asked. */
   recallMs: { p50: number | null; p95: number | null };
@@ -165,6 +170,7 @@ export async function runRecall(options: RecallRunOptions): Promise<RecallRunRes
     ...(options.distractors === undefined ? {} : { distractors: options.distractors }),
     ...(options.thoughts === undefined ? {} : { thoughts: options.thoughts }),
     ...(options.embedder === undefined ? {} : { embedder: options.embedder }),
+    ...(options.postThinkCost ? { postThink: options.postThinkCost() } : {}),
     ...finish(total, ks),
     ingestTurnsPerSecond: ingestMs > 0 ? ingestedTurns / (ingestMs / 1000) : 0,
     recallMs: { p50: latency.p50, p95: latency.p95 },
@@ -174,7 +180,10 @@ export async function runRecall(options: RecallRunOptions): Promise<RecallRunRes
   };
 }
 
-/** The `--json` line: exactly the keys other tools read, in this order (`embedder`, `thoughts`, `distractors` when set). */
+/**
+ * The `--json` line: exactly the keys other tools read, in this order (`embedder`, `thoughts`,
+ * `distractors` when set; `post_think`, last, when thoughts came from an LLM).
+ */
 export function toJsonLine(result: RecallRunResult): string {
   return JSON.stringify({
     method: result.method,
@@ -188,5 +197,20 @@ export function toJsonLine(result: RecallRunResult): string {
     ingest_turns_per_s: result.ingestTurnsPerSecond,
     recall_ms: { p50: result.recallMs.p50, p95: result.recallMs.p95 },
     context_tokens_mean: result.contextTokensMean,
+    ...(result.postThink === undefined
+      ? {}
+      : {
+          post_think: {
+            every: result.postThink.every,
+            exchanges: result.postThink.exchanges,
+            calls: result.postThink.calls,
+            failed_calls: result.postThink.failedCalls,
+            input_tokens: result.postThink.inputTokens,
+            output_tokens: result.postThink.outputTokens,
+            calls_per_exchange: result.postThink.callsPerExchange,
+            input_tokens_per_exchange: result.postThink.inputTokensPerExchange,
+            output_tokens_per_exchange: result.postThink.outputTokensPerExchange,
+          },
+        }),
   });
 }

@@ -214,7 +214,7 @@ describe('loci bench recall with thoughts and distractors', () => {
       await server.close();
       await dir.remove();
     }
-  });
+  }, 240_000);
 
   it('--thoughts llm without a configured LLM says so', async () => {
     const dir = await makeTempDir();
