@@ -138,7 +138,13 @@ const embedder = await createGloveEmbedder();
 const dir = await makeTempDir();
 const store = await createLanceStore({ uri: dir.path });
 const memories = probeCounts.map((probes) =>
-  createThoughtMemory({ embedder, store, probes, ...(buckets !== undefined ? { buckets } : {}) }),
+  createThoughtMemory({
+    embedder,
+    store,
+    probes,
+    exactUpTo: 0,
+    ...(buckets !== undefined ? { buckets } : {}),
+  }),
 );
 const [memory] = memories as [ThoughtMemory];
 const namespace = 'bench';

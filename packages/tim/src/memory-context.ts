@@ -1,4 +1,10 @@
-import type { EmbeddingModel, LanguageModel, MemoryStore, MemoryTable } from '@loci/core';
+import {
+  type EmbeddingModel,
+  type LanguageModel,
+  type MemoryStore,
+  type MemoryTable,
+  where,
+} from '@loci/core';
 import { createLsh, decodeMatrix, encodeMatrix, type Lsh } from './lsh.js';
 import type { ThoughtEvent, ThoughtStats } from './thought-events.js';
 import type { ResolvedSettings } from './thought-memory-options.js';
@@ -22,6 +28,10 @@ export interface NamespaceState {
   idle?: NodeJS.Timeout | undefined;
   /** Open thoughts per bucket at its last consolidation pass. */
   consolidated: Map<number, number>;
+  /** Writes so far; a count of open thoughts taken at an older generation is stale. */
+  generation: number;
+  /** Open thoughts in the namespace, counted at `generation`. */
+  openCount?: { count: number; generation: number } | undefined;
 }
 
 type LshRow = { id: string; seed: number; buckets: number; dimensions: number; matrix: string };
@@ -45,6 +55,8 @@ export interface MemoryContext {
   states: Map<string, Promise<NamespaceState>>;
   /** Stores the namespace's LSH matrix if it is not stored yet. */
   storeLsh(state: NamespaceState): Promise<void>;
+  /** Buckets to probe: all of them while the namespace has at most `exactUpTo` open thoughts. */
+  probes(state: NamespaceState): Promise<number>;
   /** Runs `task` after every earlier write of the namespace. */
   exclusive<T>(state: NamespaceState, task: () => Promise<T>): Promise<T>;
 }
@@ -157,12 +169,27 @@ export function createMemoryContext(options: {
       });
       state.lshStored = true;
     },
+    async probes(state) {
+      const { exactUpTo, probes } = settings;
+      if (exactUpTo === 0 || probes >= state.lsh.buckets) return probes;
+      const generation = state.generation;
+      if (state.openCount?.generation !== generation) {
+        const table = await context.thoughts();
+        const count = await table.count({ namespace: state.namespace, filter: where.isNull('valid_to') });
+        if (state.generation === generation) state.openCount = { count, generation };
+        return count <= exactUpTo ? state.lsh.buckets : probes;
+      }
+      return state.openCount.count <= exactUpTo ? state.lsh.buckets : probes;
+    },
     exclusive(state, task) {
+      // Whatever the task writes makes the namespace's count of open thoughts stale: a count taken
+      // while it runs, too, so the generation moves when it starts and when it ends.
+      state.generation++;
       const run = state.lock.then(task);
-      state.lock = run.then(
-        () => undefined,
-        () => undefined,
-      );
+      const ended = () => {
+        state.generation++;
+      };
+      state.lock = run.then(ended, ended);
       return run;
     },
   };
@@ -200,6 +227,7 @@ export function createMemoryContext(options: {
       again: false,
       attempts: 0,
       consolidated: new Map(),
+      generation: 0,
     };
   }
 

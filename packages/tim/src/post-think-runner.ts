@@ -29,13 +29,14 @@ async function candidateThoughts(
   if (limit === 0 || texts.length === 0) return [];
   const vectors = await embedInBatches(context.embedder, texts, { kind: 'query' });
   const perTurn = Math.max(3, Math.ceil(limit / texts.length) + 1);
+  const probes = await context.probes(state);
   const lists: Thought[][] = [];
   for (const [index, vector] of vectors.entries()) {
     const { byVector, byText } = await searchThoughts(table, state.lsh, {
       namespace: state.namespace,
       text: texts[index] as string,
       vector,
-      probes: context.settings.probes,
+      probes,
       depth: perTurn,
     });
     lists.push(

@@ -39,8 +39,14 @@ export interface ThoughtMemoryOptions {
   name?: string;
   /** LSH buckets b (even). Default 16. */
   buckets?: number;
-  /** Buckets a recall probes. Default 6 (see docs/tim.md for the measurement). */
+  /** Buckets a recall probes in a namespace larger than `exactUpTo`. Default 6 (see docs/tim.md for the measurement). */
   probes?: number;
+  /**
+   * A namespace with at most this many open thoughts is searched exactly (every bucket probed):
+   * the buckets save time only at scale, and below it they only lose neighbours across a border.
+   * Default 20 000 (docs/tim.md: recall latency by size); 0 always probes `probes` buckets.
+   */
+  exactUpTo?: number;
   /** Seed of the LSH matrix; same seed, same buckets. Default 0. */
   seed?: number;
   postThink?: PostThinkSettings;
@@ -68,6 +74,7 @@ export const optionsSchema = z.object({
     .refine((value) => value % 2 === 0, 'buckets must be even')
     .optional(),
   probes: z.number().int().min(1).max(4096).optional(),
+  exactUpTo: z.number().int().min(0).optional(),
   seed: z.number().int().optional(),
   postThink: z
     .object({
@@ -96,6 +103,7 @@ export function resolveSettings(config: z.output<typeof optionsSchema>) {
     name: config.name ?? 'tim',
     buckets: config.buckets ?? 16,
     probes: config.probes ?? 6,
+    exactUpTo: config.exactUpTo ?? 20_000,
     seed: config.seed ?? 0,
     every: postThink.every ?? 4,
     onSession: postThink.onSession ?? true,

@@ -1,4 +1,4 @@
-import { createInMemoryStore, LociError, ProviderError } from '@loci/core';
+import { createInMemoryStore, type Filter, LociError, ProviderError } from '@loci/core';
 import { describeMemoryConformance } from '@loci/testing/memory-conformance';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -184,6 +184,49 @@ describe('thoughts supplied without a model', () => {
     expect(outcomes.filter((outcome) => outcome.action === 'created')).toHaveLength(40);
     const ben = await memory.history({ namespace: 'n', subject: 'Ben' });
     expect(ben.map((thought) => thought.sources)).toEqual([['a', 'b']]);
+  });
+
+  it('searches every bucket while the namespace is small, and probes once it outgrows exactUpTo', async () => {
+    const store = createInMemoryStore();
+    // Records the buckets each vector search of the thoughts table was limited to (all: none).
+    const probed: (number | 'all')[] = [];
+    const recording: typeof store = {
+      ...store,
+      async openTable(definition) {
+        const table = await store.openTable(definition);
+        if (!definition.name.startsWith('tim_thoughts_')) return table;
+        return {
+          ...table,
+          search(options) {
+            if (options.mode === 'vector') probed.push(bucketsIn(options.filter));
+            return table.search(options);
+          },
+        };
+      },
+    };
+    const memory = createThoughtMemory({
+      embedder: bagOfWordsEmbedder(),
+      store: recording,
+      buckets: 16,
+      probes: 2,
+      exactUpTo: 3,
+    });
+    const thoughts = ['kayak', 'cello', 'orchid', 'falcon'].map((word, index) => ({
+      subject: `P${index}`,
+      text: `P${index} loves the ${word}.`,
+      sources: [`t${index}`],
+    }));
+    await memory.addThoughts({ namespace: 'n', thoughts: thoughts.slice(0, 3) });
+    await memory.recall({ query: 'kayak', namespace: 'n', k: 3 });
+    expect(probed.at(-1)).toBe('all');
+    // A fourth thought: the count is taken again after the write, and the search probes 2 buckets.
+    await memory.addThoughts({ namespace: 'n', thoughts: thoughts.slice(3) });
+    await memory.recall({ query: 'kayak', namespace: 'n', k: 3 });
+    expect(probed.at(-1)).toBe(2);
+    // Forgetting one brings it back under.
+    await memory.forget({ namespace: 'n', sources: ['t3'] });
+    await memory.recall({ query: 'kayak', namespace: 'n', k: 3 });
+    expect(probed.at(-1)).toBe('all');
   });
 
   it('refuses bad thoughts with an error naming the field, writing nothing', async () => {
@@ -621,3 +664,14 @@ describe('the LSH matrix', () => {
     expect(await lshRows.count({ namespace: 'n' })).toBe(0);
   });
 });
+
+/** How many buckets a filter limits a search to ('all' when it names none). */
+function bucketsIn(filter: Filter | undefined): number | 'all' {
+  if (!filter) return 'all';
+  if (filter.op === 'in' && filter.field === 'bucket') return filter.values.length;
+  if (filter.op === 'and') {
+    const counts = filter.filters.map(bucketsIn).filter((count) => count !== 'all');
+    return counts[0] ?? 'all';
+  }
+  return 'all';
+}

@@ -156,7 +156,7 @@ export function createThoughtMemory(options: ThoughtMemoryOptions): ThoughtMemor
       namespace: parsed.namespace,
       text: parsed.query,
       vector: query,
-      probes: settings.probes,
+      probes: await context.probes(state),
       depth,
       ...(parsed.at ? { at: parsed.at } : {}),
       history,

@@ -47,13 +47,16 @@ export async function searchThoughts(
   options: ThoughtSearchOptions,
 ): Promise<{ byVector: ScoredThought[]; byText: ScoredThought[] }> {
   const validity = validityFilter(options);
-  const inBuckets = where.in('bucket', lsh.probe(options.vector, options.probes));
+  // Every bucket probed is an exact search: no bucket filter to evaluate.
+  const inBuckets =
+    options.probes >= lsh.buckets ? undefined : where.in('bucket', lsh.probe(options.vector, options.probes));
+  const filter = validity && inBuckets ? where.and(validity, inBuckets) : (validity ?? inBuckets);
   const [vectorHits, textHits] = await Promise.all([
     table.search({
       namespace: options.namespace,
       mode: 'vector',
       vector: options.vector,
-      filter: validity ? where.and(validity, inBuckets) : inBuckets,
+      ...(filter ? { filter } : {}),
       k: options.depth,
     }),
     table.search({
