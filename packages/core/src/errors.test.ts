@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, DimensionMismatchError, LociError, ProviderError } from './errors.js';
+import { ConfigError, DimensionMismatchError, LociError, ProviderError, StoreError } from './errors.js';
 import { parseWith } from './parse.js';
 
 describe('LociError', () => {
@@ -12,6 +12,36 @@ describe('LociError', () => {
     expect(error.message).toContain('3');
     expect(error.message).toContain('100');
     expect(error.category).toBe('user');
+  });
+
+  it('isInstance on a subclass matches that class and its subclasses only', () => {
+    const config = new ConfigError('bad k');
+    const dimension = new DimensionMismatchError({ expected: 3, actual: 2 });
+    expect(ConfigError.isInstance(config)).toBe(true);
+    expect(ConfigError.isInstance(dimension)).toBe(false);
+    expect(ConfigError.isInstance(new LociError('x', { code: 'invalid_config', category: 'user' }))).toBe(
+      false,
+    );
+    expect(ProviderError.isInstance(config)).toBe(false);
+    expect(LociError.isInstance(config)).toBe(true);
+    class NarrowStoreError extends StoreError {}
+    expect(StoreError.isInstance(new NarrowStoreError('x'))).toBe(true);
+    expect(NarrowStoreError.isInstance(new StoreError('x'))).toBe(false);
+    // Unbound, it matches any Loci error, as LociError.isInstance does.
+    const check = ConfigError.isInstance;
+    expect(
+      [config, dimension, new Error('x')].map((error) => Reflect.apply(check, undefined, [error])),
+    ).toEqual([true, true, false]);
+  });
+
+  it('isInstance on a subclass recognises the same class from another copy of the package', () => {
+    // A second copy's ConfigError: another class object with the same name, the same marker.
+    const marker = Symbol.for('loci.error');
+    const OtherCopy = { ConfigError: class ConfigError extends Error {} }.ConfigError;
+    const foreign = Object.assign(new OtherCopy('bad k'), { [marker]: true, code: 'invalid_config' });
+    expect(ConfigError.isInstance(foreign)).toBe(true);
+    expect(ProviderError.isInstance(foreign)).toBe(false);
+    expect(LociError.isInstance(foreign)).toBe(true);
   });
 
   it('keeps status and body on provider errors', () => {

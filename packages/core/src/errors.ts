@@ -28,12 +28,36 @@ export class LociError extends Error {
   }
 
   /**
-   * True for any Loci error, from any copy of the package. Called on a subclass it still matches
-   * every `LociError`: tell kinds apart by `code` or `name`.
+   * True for an error of this class or a subclass, from any copy of the package (two versions in one
+   * dependency tree, where `instanceof` fails): `LociError.isInstance` matches every Loci error,
+   * `ConfigError.isInstance` only config errors. Across copies a subclass is recognised by its
+   * class name along the error's prototype chain (a bundler that renames classes defeats that; the
+   * `code` does not change).
    */
-  static isInstance(error: unknown): error is LociError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
+  static isInstance<T extends LociError>(
+    this: abstract new (
+      ...args: never[]
+    ) => T,
+    error: unknown,
+  ): error is T {
+    // biome-ignore lint/complexity/noThisInStatic: the class it is called on is the class to match.
+    return isErrorOf(error, this);
   }
+}
+
+function isErrorOf<T extends LociError>(
+  error: unknown,
+  wanted: (abstract new (...args: never[]) => T) | undefined,
+): error is T {
+  if (typeof error !== 'object' || error === null || (error as Record<symbol, unknown>)[marker] !== true)
+    return false;
+  // Called unbound (`const check = LociError.isInstance`), there is no class: any Loci error.
+  if (wanted === undefined || (wanted as unknown) === LociError) return true;
+  if (error instanceof wanted) return true;
+  for (let proto = Object.getPrototypeOf(error); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    if (Object.hasOwn(proto, 'constructor') && proto.constructor.name === wanted.name) return true;
+  }
+  return false;
 }
 
 /** Invalid configuration or arguments; the message names the field and why. */
