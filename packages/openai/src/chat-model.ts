@@ -112,7 +112,12 @@ export function createOpenAIChatModel(input: OpenAIChatModelOptions): LanguageMo
           if (!choice.finish_reason) {
             throw incompleteReply(`${what}: the reply has no finish_reason, so it may be cut off`);
           }
-          checkFinished(choice.finish_reason, toolCallsFromCompletion(choice.message), what);
+          checkFinished(
+            choice.finish_reason,
+            choice.message.content || (choice.message.refusal ?? null),
+            toolCallsFromCompletion(choice.message),
+            what,
+          );
           return body;
         }),
       hooks,

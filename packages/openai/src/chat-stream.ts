@@ -83,7 +83,7 @@ function finishedReply(reply: Accumulated, what: string, newId: () => string): S
   const toolCalls = [...reply.calls.entries()]
     .sort(([a], [b]) => a - b)
     .map(([, call]) => ({ id: call.id || newId(), name: call.name, arguments: call.arguments }));
-  checkFinished(reply.finishReason, toolCalls, what);
+  checkFinished(reply.finishReason, reply.content || reply.refusal, toolCalls, what);
   return {
     content: reply.content || reply.refusal,
     toolCalls,

@@ -19,13 +19,46 @@ function parses(text: string): boolean {
   }
 }
 
+// A UTF-16 surrogate without its pair: no character, and no UTF-8 store can keep it.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** `invalid_reply` when the reply's text or a tool call's name or arguments is not well-formed Unicode. */
+function checkWellFormed(content: string | null, toolCalls: readonly ToolCall[], what: string): void {
+  const parts = [
+    { part: 'content', text: content ?? '' },
+    ...toolCalls.flatMap((call, index) => [
+      { part: `the name of tool call ${index}`, text: call.name },
+      { part: `the arguments of tool call ${index}`, text: call.arguments },
+    ]),
+  ];
+  for (const { part, text } of parts) {
+    const at = text.search(loneSurrogate);
+    if (at >= 0) {
+      throw addFacts(
+        new ProviderError(
+          `${what}: the reply's ${part} has a lone UTF-16 surrogate at index ${at} (not valid Unicode text)`,
+          { code: 'invalid_reply' },
+        ),
+        { part, index: at },
+      );
+    }
+  }
+}
+
 /**
- * Checks a reply that says it finished. A tool call without a name is malformed. Tool arguments
- * that are not JSON pass through when the model finished on its own (the agent reports them back to
- * the model, which can correct itself); cut off at the token limit they are an error, so a cut
- * call is never run.
+ * Checks a reply that says it finished. Its text must be well-formed Unicode (a lone surrogate,
+ * which a server can send as a JSON escape, could not be stored). A tool call without a name is
+ * malformed. Tool arguments that are not JSON pass through when the model finished on its own (the
+ * agent reports them back to the model, which can correct itself); cut off at the token limit they
+ * are an error, so a cut call is never run.
  */
-export function checkFinished(finishReason: string, toolCalls: readonly ToolCall[], what: string): void {
+export function checkFinished(
+  finishReason: string,
+  content: string | null,
+  toolCalls: readonly ToolCall[],
+  what: string,
+): void {
+  checkWellFormed(content, toolCalls, what);
   for (const [index, call] of toolCalls.entries()) {
     if (call.name === '') {
       throw addFacts(
