@@ -5,7 +5,9 @@
  *   (cd packages/lancedb && node --conditions=@loci/source --import tsx bench/soak-store-writes.ts concurrent [rounds=3])
  *
  * `kill`: each cycle starts a writer that appends small batches and prints each batch's ids once
- * `add` resolved (acknowledged); it is killed by SIGKILL at a random moment. At the end every
+ * `add` resolved (acknowledged); it is killed by SIGKILL at a random moment: one cycle in five during
+ * its start-up (opening the store and table), the others 0-3 s after it opened the table, so that the
+ * kills land in the writes however long start-up takes on a loaded machine. At the end every
  * acknowledged id must be in the store, and the store must open cleanly after every kill.
  * `concurrent`: 4 writer processes at once, two in their own namespaces and two in a shared one,
  * each appending a known number of rows; afterwards every row is counted.
@@ -31,6 +33,7 @@ const self = fileURLToPath(import.meta.url);
 async function writer(uri: string, namespace: string, prefix: string, batches: number): Promise<void> {
   const store = await createLanceStore({ uri });
   const table = await store.openTable(rowsTable);
+  process.stdout.write('ready\n');
   for (let batch = 0; batch < batches; batch++) {
     const rows = Array.from({ length: 5 }, (_, i) => ({
       id: `${prefix}-${batch}-${i}`,
@@ -43,27 +46,45 @@ async function writer(uri: string, namespace: string, prefix: string, batches: n
   await store.close();
 }
 
-function child(args: string[], killAfterMs?: number): Promise<{ acked: string[]; code: number | null }> {
+interface ChildRun {
+  acked: string[];
+  code: number | null;
+  /** Milliseconds from the start to its `ready` line, if it printed one. */
+  readyAfterMs?: number;
+}
+
+/**
+ * Runs a writer; `kill` (if given) kills it with SIGKILL `beforeReadyMs` after its start, or
+ * `afterReadyMs` after it printed `ready`.
+ */
+function child(args: string[], kill?: { beforeReadyMs?: number; afterReadyMs?: number }): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
+    const started = Date.now();
     const proc = spawn(process.execPath, [...process.execArgv, self, 'child', ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
+    let readyAfterMs: number | undefined;
+    const timers = [setTimeout(() => proc.kill('SIGKILL'), 60_000)];
+    if (kill?.beforeReadyMs !== undefined)
+      timers.push(setTimeout(() => proc.kill('SIGKILL'), kill.beforeReadyMs));
     proc.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
+      if (readyAfterMs === undefined && out.includes('ready\n')) {
+        readyAfterMs = Date.now() - started;
+        if (kill?.afterReadyMs !== undefined && kill.beforeReadyMs === undefined)
+          timers.push(setTimeout(() => proc.kill('SIGKILL'), kill.afterReadyMs));
+      }
     });
-    const deadline = setTimeout(() => proc.kill('SIGKILL'), 60_000);
-    const killer =
-      killAfterMs === undefined ? undefined : setTimeout(() => proc.kill('SIGKILL'), killAfterMs);
     proc.on('error', reject);
     proc.on('close', (code) => {
-      clearTimeout(deadline);
-      if (killer) clearTimeout(killer);
+      for (const timer of timers) clearTimeout(timer);
       // Only complete lines are acknowledgements; a line cut by the kill is not.
       const lines = out.split('\n').slice(0, -1);
       resolve({
         acked: lines.filter((line) => line.startsWith('ack ')).flatMap((line) => line.slice(4).split(' ')),
         code,
+        ...(readyAfterMs === undefined ? {} : { readyAfterMs }),
       });
     });
   });
@@ -84,12 +105,19 @@ async function soakKill(cycles: number): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'loci-soak-kill-'));
   const acked: string[] = [];
   let cleanExits = 0;
+  let killedInStartup = 0;
+  let startupMs: number | undefined;
   const started = Date.now();
   try {
     for (let cycle = 0; cycle < cycles; cycle++) {
-      // Start-up (Node, tsx, LanceDB) takes ~1-2 s; kills land before, during and after writes.
-      const killAfter = 300 + Math.floor(Math.random() * 3000);
-      const run = await child([dir, 'ns', `c${cycle}`, '40'], killAfter);
+      // Start-up (Node, tsx, LanceDB) takes 1-2 s on an idle machine and far longer on a loaded one.
+      const kill =
+        startupMs !== undefined && cycle % 5 === 4
+          ? { beforeReadyMs: Math.floor(Math.random() * startupMs) }
+          : { afterReadyMs: Math.floor(Math.random() * 3000) };
+      const run = await child([dir, 'ns', `c${cycle}`, '100'], kill);
+      startupMs = run.readyAfterMs ?? startupMs;
+      if (run.readyAfterMs === undefined) killedInStartup++;
       if (run.code === 0) cleanExits++;
       acked.push(...run.acked);
       // The store must reopen after every kill.
@@ -103,6 +131,7 @@ async function soakKill(cycles: number): Promise<void> {
         mode: 'kill',
         cycles,
         killedMidRun: cycles - cleanExits,
+        killedInStartup,
         acknowledgedRows: acked.length,
         lost: acked.length - found,
         seconds: Math.round((Date.now() - started) / 1000),
