@@ -66,6 +66,21 @@ describe('command options, parsed once from what commander hands over', () => {
     );
   });
 
+  it('chat: --wait and --take-over only when resuming, never with --new', () => {
+    expect(parseChatOptions({ agent: 'ana', wait: '30', takeOver: true })).toMatchObject({
+      wait: 30,
+      takeOver: true,
+      new: false,
+    });
+    for (const lease of [{ takeOver: true }, { wait: '30' }, { wait: '0' }, { takeOver: true, wait: '5' }]) {
+      expect(
+        rejection(() => parseChatOptions({ new: true, agent: 'ana', ...lease }), 'chat').message,
+      ).toMatch(
+        /new: --new creates an agent nobody holds yet; --wait and --take-over apply only when resuming one/,
+      );
+    }
+  });
+
   it('models build, list and pull', () => {
     expect(parseModelsBuildOptions({ force: true })).toEqual({ force: true });
     expect(parseModelsListOptions({ home: '/h' })).toEqual({ home: '/h', verify: false, json: false });

@@ -14,17 +14,25 @@ import { createLanguageModel, languageModelFlagFields } from '../setup/language-
 import { openStore, storeUri } from '../setup/store.js';
 import { loadChatAgent } from './chat-open-agent.js';
 
-const chatOptionsSchema = z.object({
-  agent: z.string().trim().min(1, 'give an agent id').optional(),
-  new: switchOption,
-  user: z.string().trim().min(1, 'give a namespace').default('default'),
-  store: storeUriOption.optional(),
-  ...languageModelFlagFields,
-  memory: z.enum(chatMemoryKinds, { error: `use one of ${chatMemoryKinds.join(', ')}` }).default('default'),
-  verbose: switchOption,
-  wait: wholeNumberOption(0, 86_400).optional(),
-  takeOver: switchOption,
-});
+const chatOptionsSchema = z
+  .object({
+    agent: z.string().trim().min(1, 'give an agent id').optional(),
+    new: switchOption,
+    user: z.string().trim().min(1, 'give a namespace').default('default'),
+    store: storeUriOption.optional(),
+    ...languageModelFlagFields,
+    memory: z.enum(chatMemoryKinds, { error: `use one of ${chatMemoryKinds.join(', ')}` }).default('default'),
+    verbose: switchOption,
+    wait: wholeNumberOption(0, 86_400).optional(),
+    takeOver: switchOption,
+  })
+  .refine((options) => !(options.new && (options.takeOver || options.wait !== undefined)), {
+    // A new agent has no lease holder to wait for or take over from; ignoring the flags would hide
+    // a mistaken --new (the user meant to resume).
+    path: ['new'],
+    message:
+      '--new creates an agent nobody holds yet; --wait and --take-over apply only when resuming one (drop --new to resume, or drop them)',
+  });
 
 /** `loci chat` options as commander hands them over; parsed by `parseChatOptions`. */
 export type ChatOptions = z.input<typeof chatOptionsSchema>;
