@@ -187,7 +187,6 @@ function thoughtMethod(name: string, options: MethodOptions, source: ThoughtSour
 
 function postThinkCost(memory: ThoughtMemory): PostThinkCost {
   const stats = memory.stats();
-  const per = (value: number) => (stats.exchanges === 0 ? 0 : value / stats.exchanges);
   return {
     every: stats.every,
     exchanges: stats.exchanges,
@@ -196,8 +195,8 @@ function postThinkCost(memory: ThoughtMemory): PostThinkCost {
     inputTokens: stats.inputTokens,
     outputTokens: stats.outputTokens,
     callsPerExchange: stats.callsPerExchange,
-    inputTokensPerExchange: per(stats.inputTokens),
-    outputTokensPerExchange: per(stats.outputTokens),
+    inputTokensPerExchange: stats.inputTokensPerExchange,
+    outputTokensPerExchange: stats.outputTokensPerExchange,
   };
 }
 

@@ -41,7 +41,10 @@ export interface MemoryContext {
   model: LanguageModel | undefined;
   embedder: EmbeddingModel;
   settings: ResolvedSettings;
-  stats: Omit<ThoughtStats, 'every' | 'callsPerExchange' | 'tokensPerExchange'>;
+  stats: Omit<
+    ThoughtStats,
+    'every' | 'callsPerExchange' | 'tokensPerExchange' | 'inputTokensPerExchange' | 'outputTokensPerExchange'
+  >;
   emit(event: ThoughtEvent): void;
   thoughts(): Promise<MemoryTable<ThoughtRow>>;
   lshRows(): Promise<MemoryTable<LshRow>>;

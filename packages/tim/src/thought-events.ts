@@ -43,4 +43,8 @@ export interface ThoughtStats {
   callsPerExchange: number;
   /** Post-think tokens (input + output) per completed exchange. */
   tokensPerExchange: number;
+  /** Post-think prompt tokens per completed exchange. */
+  inputTokensPerExchange: number;
+  /** Post-think completion tokens per completed exchange. */
+  outputTokensPerExchange: number;
 }

@@ -393,6 +393,10 @@ describe('post-thinking', () => {
     expect(stats).toMatchObject({ exchanges: 6, turns: 12, postThinkCalls: 4, failedCalls: 0, created: 12 });
     expect(stats.callsPerExchange).toBeCloseTo(4 / 6);
     expect(stats.tokensPerExchange).toBeGreaterThan(0);
+    expect(stats.every).toBe(2);
+    expect(stats.inputTokensPerExchange).toBeCloseTo(stats.inputTokens / 6);
+    expect(stats.outputTokensPerExchange).toBeCloseTo(stats.outputTokens / 6);
+    expect(stats.inputTokensPerExchange + stats.outputTokensPerExchange).toBeCloseTo(stats.tokensPerExchange);
   });
 
   it('keeps the turns queued and recallable when a call fails, says so, and succeeds on retry', async () => {

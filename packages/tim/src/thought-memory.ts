@@ -228,12 +228,14 @@ export function createThoughtMemory(options: ThoughtMemoryOptions): ThoughtMemor
     flush,
     stats() {
       const { stats } = context;
-      const exchanges = stats.exchanges;
+      const perExchange = (value: number) => (stats.exchanges === 0 ? 0 : value / stats.exchanges);
       return {
         ...stats,
         every: settings.every,
-        callsPerExchange: exchanges === 0 ? 0 : stats.postThinkCalls / exchanges,
-        tokensPerExchange: exchanges === 0 ? 0 : (stats.inputTokens + stats.outputTokens) / exchanges,
+        callsPerExchange: perExchange(stats.postThinkCalls),
+        tokensPerExchange: perExchange(stats.inputTokens + stats.outputTokens),
+        inputTokensPerExchange: perExchange(stats.inputTokens),
+        outputTokensPerExchange: perExchange(stats.outputTokens),
       };
     },
     async close() {
