@@ -181,19 +181,26 @@ try {
         `ingest of those ${ingestSeconds.toFixed(1)} s (${((written - before) / ingestSeconds).toFixed(0)} thoughts/s), ` +
         `optimize ${settleSeconds.toFixed(1)} s`,
     );
-    for (const [index, reader] of memories.entries()) {
+    for (const reader of memories) {
       for (const query of asked.slice(0, 10))
         await reader.recall({ query, namespace, k: 10, tokenBudget: 512 });
-      const times: number[] = [];
-      for (const query of asked) {
+    }
+    // Interleaved (each query through every probe count, in turn), so a change in the machine's
+    // load during the run weighs on every probe count alike.
+    const times = memories.map((): number[] => []);
+    for (const [position, query] of asked.entries()) {
+      for (let step = 0; step < memories.length; step++) {
+        const index = (position + step) % memories.length;
         const start = performance.now();
-        await reader.recall({ query, namespace, k: 10, tokenBudget: 512 });
-        times.push(performance.now() - start);
+        await (memories[index] as ThoughtMemory).recall({ query, namespace, k: 10, tokenBudget: 512 });
+        times[index]?.push(performance.now() - start);
       }
+    }
+    for (const [index, measured] of times.entries()) {
       console.log(
         `  ${size} thoughts, ${probeCounts[index]} of ${buckets ?? 16} buckets probed: recall p50 ` +
-          `${formatFigure(percentile(times, 50))} ms, p95 ${formatFigure(percentile(times, 95))} ms over ` +
-          `${times.length} queries · load ${loadavg()[0]?.toFixed(2)}`,
+          `${formatFigure(percentile(measured, 50))} ms, p95 ${formatFigure(percentile(measured, 95))} ms over ` +
+          `${measured.length} queries · load ${loadavg()[0]?.toFixed(2)}`,
       );
     }
   }
