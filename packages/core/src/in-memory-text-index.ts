@@ -16,6 +16,10 @@ const k1 = 1.2;
 const b = 0.75;
 const maxTokenLength = 40;
 
+/**
+ * The words of `text` as the full-text indexes see them before stemming: lower-cased, accents folded
+ * (é → e), split on anything that is not a letter or digit, at most 40 characters (as LanceDB's).
+ */
 export function textTokens(text: string): string[] {
   return text
     .normalize('NFKD')

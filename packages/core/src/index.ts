@@ -14,7 +14,7 @@ export {
 export { type Filter, type FilterValue, where } from './filter.js';
 export { type FitOptions, fitToBudget } from './fit-to-budget.js';
 export { createInMemoryStore } from './in-memory-store.js';
-export { occurrences, symbolNeedle } from './in-memory-text-index.js';
+export { occurrences, symbolNeedle, textTokens } from './in-memory-text-index.js';
 export type {
   FinishReason,
   GenerateOptions,

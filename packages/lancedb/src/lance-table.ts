@@ -171,8 +171,17 @@ export function createLanceTable<TRow extends { id: string }>(
     return decodeRow(columns, stored) as TRow;
   }
 
-  function afterWrite(namespace: string, ids: readonly string[], rows: number): void {
-    freshness.recordWrite(ids.map((id) => ({ namespace, id })));
+  function afterWrite(namespace: string, records: readonly Record<string, unknown>[], rows: number): void {
+    freshness.recordWrite(
+      records.map((record) => ({
+        namespace,
+        id: record['id'] as string,
+        text: fullText
+          .map((column) => record[column])
+          .filter((value) => typeof value === 'string')
+          .join('\n'),
+      })),
+    );
     maintenance.afterWrite(rows);
   }
 
@@ -207,11 +216,7 @@ export function createLanceTable<TRow extends { id: string }>(
       const records = encodeRows(definition, columns, namespace, rows, { rowKey });
       if (records.length === 0) return;
       await storeCall('add', () => commit(() => native.add(toArrow(records))));
-      afterWrite(
-        namespace,
-        records.map((record) => record['id'] as string),
-        records.length,
-      );
+      afterWrite(namespace, records, records.length);
     },
 
     async upsert({ namespace, rows }) {
@@ -231,7 +236,7 @@ export function createLanceTable<TRow extends { id: string }>(
             .execute(toArrow([...lastById.values()])),
         ),
       );
-      afterWrite(namespace, [...lastById.keys()], result.numInsertedRows + result.numUpdatedRows);
+      afterWrite(namespace, [...lastById.values()], result.numInsertedRows + result.numUpdatedRows);
     },
 
     async get({ namespace, ids }) {

@@ -13,6 +13,7 @@ import {
 import type { ColumnSpec } from './columns.js';
 import { sqlIdentifier, sqlString } from './filter-sql.js';
 import { idInClause } from './row-refs.js';
+import { tailMatcher } from './tail-match.js';
 import type { TextIndexFreshness } from './text-index-freshness.js';
 
 export interface TableSearchParts<TRow> {
@@ -129,7 +130,13 @@ export function createTableSearch<TRow extends { id: string }>(
     // weight, but takes document lengths from the scanned rows, so a just-written row's score can
     // differ from what a refreshed index gives it (6% in our test); the background refresh settles
     // it. Waiting for a refresh here instead cost 50–200 ms per search right after a write.
-    const ids = [...new Set(tail.map((row) => row.id))];
+    // When no row of the tail can match (no query word, nor a form of one), the scan is skipped: it
+    // costs 15–30 ms even for a handful of rows. When one can, the whole tail is scanned, since the
+    // scan takes its row count and lengths from the rows it is given (leaving the others out would
+    // change the scores).
+    const mayMatch = tailMatcher(options.text);
+    const scan = tail.some((row) => row.text === undefined || mayMatch(row.text));
+    const ids = scan ? [...new Set(tail.map((row) => row.id))] : [];
     const [indexed, written] = await Promise.all([
       storeCall('text search', () =>
         native.query().fullTextSearch(query).where(where).fastSearch().limit(limit).toArray(),

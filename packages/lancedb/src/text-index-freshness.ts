@@ -27,8 +27,11 @@ export interface TextIndexFreshness {
   mark(): number;
   /** An optimize that started at `mark` finished: rows recorded before it are indexed. */
   optimized(mark: number): void;
-  /** Rows this handle just wrote (one commit); starts the debounced background refresh. */
-  recordWrite(rows: readonly RowRef[]): void;
+  /**
+   * Rows this handle just wrote (one commit), with their full-text columns' text when the caller
+   * keeps it (a search then skips rows that cannot match); starts the debounced background refresh.
+   */
+  recordWrite(rows: readonly TailRef[]): void;
   /** A commit by this handle that adds no row (a delete). */
   recordCommit(): void;
   /**
@@ -36,7 +39,7 @@ export interface TextIndexFreshness {
    * itself; `[]` when the index covers the namespace; `undefined` when the store cannot tell which
    * rows are missing (written by another process, say) even after a refresh.
    */
-  unindexedRows(namespace: string): Promise<readonly RowRef[] | undefined>;
+  unindexedRows(namespace: string): Promise<readonly TailRef[] | undefined>;
   /** Brings the index up to date now (one optimize at a time); `false` when it failed (reported). */
   refresh(): Promise<boolean>;
   /** Drops a pending refresh and waits for one in progress. */
@@ -45,7 +48,12 @@ export interface TextIndexFreshness {
   close(): Promise<void>;
 }
 
-interface TailRow extends RowRef {
+/** A row written since the last refresh, with the text of its full-text columns when known. */
+export interface TailRef extends RowRef {
+  text?: string;
+}
+
+interface TailRow extends TailRef {
   seq: number;
 }
 
@@ -173,7 +181,7 @@ export function createTextIndexFreshness(options: TextIndexFreshnessOptions): Te
       if (fullText.length === 0) return;
       seq += 1;
       commits += 1;
-      for (const row of rows) tail.push({ namespace: row.namespace, id: row.id, seq });
+      for (const row of rows) tail.push({ ...row, seq });
       if (tail.length > tailLimit) {
         tail = [];
         trusted = false;
@@ -200,9 +208,7 @@ export function createTextIndexFreshness(options: TextIndexFreshnessOptions): Te
         options.onError(error);
         return undefined;
       }
-      return tail
-        .filter((row) => row.namespace === namespace)
-        .map(({ namespace, id }) => ({ namespace, id }));
+      return tail.filter((row) => row.namespace === namespace).map(({ seq: _seq, ...row }) => row);
     },
     async settle() {
       if (timer) clearTimeout(timer);

@@ -1,0 +1,38 @@
+/**
+ * A cheap, conservative pre-check for the tail scan of a text search: which of the rows written
+ * since the last full-text refresh could match the query at all. LanceDB's tokenizer lower-cases,
+ * folds accents, drops English stop words and stems (Porter); this check does the first two, drops
+ * only stop words every English list has, and treats two words as possibly the same stem when they
+ * share a prefix (a Porter stem is a prefix of its word, but for a final y that becomes i). So it
+ * may let through a row that does not match (LanceDB then scores it, and drops it), and should
+ * never turn away one that does: a search that meets no possible match skips the scan.
+ */
+
+import { textTokens } from '@loci/core';
+
+// Lucene's classic English stop set: contained in every English stop-word list, LanceDB's included.
+const stopWords = new Set(
+  'a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with'.split(
+    ' ',
+  ),
+);
+
+function commonPrefix(a: string, b: string): number {
+  const end = Math.min(a.length, b.length);
+  let length = 0;
+  while (length < end && a[length] === b[length]) length++;
+  return length;
+}
+
+/** Whether `a` and `b` could stem alike: a shared prefix of at least min(4, shorter − 1), ≥ 1. */
+export function maySameStem(a: string, b: string): boolean {
+  const shorter = Math.min(a.length, b.length);
+  return commonPrefix(a, b) >= Math.max(1, Math.min(4, shorter - 1));
+}
+
+/** A test of whether a text could match `query` in the full-text index; see the module comment. */
+export function tailMatcher(query: string): (text: string) => boolean {
+  const terms = [...new Set(textTokens(query))].filter((word) => !stopWords.has(word));
+  if (terms.length === 0) return () => false;
+  return (text) => textTokens(text).some((word) => terms.some((term) => maySameStem(term, word)));
+}
