@@ -33,6 +33,7 @@ export const agentStateSchema = z.object({
   stepCount: z.number().int().min(0),
   /** Set once a memory-pressure alert was sent, cleared by the next flush. */
   memoryPressureWarned: z.boolean(),
+  /** Set by `pause_heartbeats`; Loci has no timed heartbeats, so an app that schedules wake-ups honours it. */
   heartbeatsPausedUntil: z.iso.datetime().nullable(),
 });
 
