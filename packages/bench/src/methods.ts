@@ -264,7 +264,10 @@ function createTurnMethod(name: string, options: MethodOptions): BenchMethod {
         store,
         name,
         // Trains while the distractors are written; the questions wait for it (beforeQuestions).
-        training: { auto: 'background' },
+        // Stopped by its 300 steps only, not by the 50 s wall-clock bound: on a loaded machine that
+        // bound cut training short at a different step in each run, so a figure depended on the
+        // load (two N = 0 runs differed by 1.4 points). Unloaded, 300 steps take 20–30 s on 2 cores.
+        training: { auto: 'background', maxSeconds: 600 },
         ...(options.negativePool ? { negativePool: options.negativePool } : {}),
       });
       return {
