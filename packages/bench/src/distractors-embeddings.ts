@@ -35,7 +35,9 @@ export interface DistractorEmbeddingCache {
   note?: string;
   /** Vectors held (loaded plus added). */
   size(): number;
+  /** The cached vector of `text` embedded as `kind`, if there is one. */
   get(kind: string, text: string): Float32Array | undefined;
+  /** Records the vector of `text` embedded as `kind` (written out with the cache). */
   set(kind: string, text: string, vector: Float32Array): void;
   /** Writes the file (temporary name, then rename) when vectors were added; true when it wrote. */
   save(): Promise<boolean>;
@@ -219,6 +221,7 @@ export async function openDistractorEmbeddings(options: {
  * count texts answered from the cache and embedded.
  */
 export interface CachingEmbedder extends EmbeddingModel {
+  /** Attaches a cache to answer from and fill (`undefined` detaches it). */
   use(cache: DistractorEmbeddingCache | undefined): void;
   readonly hits: number;
   readonly misses: number;
