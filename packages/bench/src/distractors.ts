@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, parseWith } from '@loci/core';
+import { ConfigError, parseWith, seededRandom } from '@loci/core';
 import { z } from 'zod';
 import type { BenchConversation } from './locomo.js';
 
@@ -65,18 +65,6 @@ const months = [
   'November',
   'December',
 ];
-
-/** mulberry32: a small seeded generator, so the same sources and N give the same distractors. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sentences(text: string): string[] {
   return text

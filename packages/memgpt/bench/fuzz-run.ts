@@ -1,7 +1,7 @@
 // The fuzzed-reply soak (docs/reliability.md), shared by `bench/fuzz-replies.ts` and its int test:
 // malformed LLM replies through the scripted server against a MemGPT agent on a LanceDB store. Every
 // step must end with a result or a LociError before its deadline, and the agent must load afterwards.
-import { LociError } from '@loci/core';
+import { LociError, seededRandom } from '@loci/core';
 import { createLanceStore } from '@loci/lancedb';
 import { createOpenAIChatModel, createOpenAIEmbedder } from '@loci/openai';
 import type { Misbehaviour, ScriptedReply, ScriptedServer } from '@loci/testing/scripted-server';
@@ -28,18 +28,6 @@ export interface FuzzOutcome {
   hangs: { reply: string }[];
   loadableAfter: boolean;
   elapsedMs: number;
-}
-
-/** mulberry32: a small seeded generator, so a failing case can be replayed from its seed. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const functions = [
@@ -130,7 +118,7 @@ function describe(reply: ScriptedReply): string {
 
 export async function runFuzz(options: FuzzOptions): Promise<FuzzOutcome> {
   const { server, storeUri, replies } = options;
-  const random = generator(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const stepDeadlineMs = options.stepDeadlineMs ?? 30_000;
   const started = Date.now();
   const connection = { baseURL: server.url, apiKey: 'test-key', maxRetries: 0, timeoutMs: 5_000 };
