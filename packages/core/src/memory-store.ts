@@ -17,6 +17,14 @@ export interface TableDefinition<TSchema extends z.ZodObject = z.ZodObject> {
   metric?: 'cosine' | 'dot' | 'l2';
   /** Columns with a full-text index, searched by `mode: 'text' | 'hybrid'`. */
   fullText?: string[];
+  /**
+   * Columns that filters use often, with the kind of scalar index they want: `bitmap` for a
+   * column with few distinct values (a version, a kind), `btree` for one with many (a timestamp, a
+   * foreign id). A hint for stores that build indexes: the LanceDB store builds them once a table
+   * passes its index threshold, like its vector index; the in-memory store scans and ignores it.
+   * Results are the same with or without them.
+   */
+  filterIndexes?: Record<string, 'bitmap' | 'btree'>;
 }
 
 /** A zod schema for a vector column. Its length is checked by the store against `vectors`. */
@@ -28,7 +36,8 @@ export function vectorColumn() {
 
 /**
  * Checks a table definition early, when the module loads, instead of at `openTable`. Throws
- * `TypeError` for a bad name, a missing `id` column or a `namespace` column.
+ * `TypeError` for a bad name, a missing `id` column, a `namespace` column or a filter index on a
+ * column that is not in the schema (or is a vector or full-text column).
  */
 export function defineTable<TSchema extends z.ZodObject>(
   definition: TableDefinition<TSchema>,
@@ -43,6 +52,16 @@ export function defineTable<TSchema extends z.ZodObject>(
     throw new TypeError(
       `table "${definition.name}": "namespace" is added by the store; remove it from the schema`,
     );
+  }
+  for (const [column, kind] of Object.entries(definition.filterIndexes ?? {})) {
+    const where = `table "${definition.name}": filterIndexes.${column}`;
+    if (!(column in definition.schema.shape)) throw new TypeError(`${where}: no such column in the schema`);
+    if (column in (definition.vectors ?? {}) || definition.fullText?.includes(column)) {
+      throw new TypeError(`${where}: a vector or full-text column has its own index`);
+    }
+    if (kind !== 'bitmap' && kind !== 'btree') {
+      throw new TypeError(`${where}: expected "bitmap" or "btree", got ${JSON.stringify(kind)}`);
+    }
   }
   return definition;
 }

@@ -1,19 +1,62 @@
-import { NAMESPACE_COLUMN } from './columns.js';
+import { ConfigError } from '@loci/core';
+import { type ColumnSpec, NAMESPACE_COLUMN } from './columns.js';
 import type { IndexPolicy } from './lance-store-options.js';
 import type { TableOptimizer } from './table-optimizer.js';
 
 /** What maintenance reads of a LanceDB table. */
 export interface MaintainedTable {
   countRows(): Promise<number>;
-  listIndices(): Promise<readonly { columns: readonly string[] }[]>;
+  /** `indexType` as LanceDB names it (`BTree`, `Bitmap`, `IvfFlat`, ...). */
+  listIndices(): Promise<readonly { columns: readonly string[]; indexType?: string }[]>;
+}
+
+/** The scalar index kinds the store builds. */
+export type ScalarIndexKind = 'bitmap' | 'btree';
+
+const lanceIndexType: Record<ScalarIndexKind, string> = { bitmap: 'Bitmap', btree: 'BTree' };
+
+/**
+ * The scalar indexes a table wants: the namespace's and the id's as the policy says, then the
+ * table definition's own `filterIndexes`. A column with a full-text index is left alone (it has
+ * one index, the full-text one). LanceDB builds bitmaps over strings and integers only, and the
+ * store keeps numbers as Float64, so a bitmap asked for on a number, boolean or date column is a
+ * BTREE. Throws a `ConfigError` for a filter index on a list or vector column.
+ */
+export function wantedScalarIndexes(
+  policy: IndexPolicy,
+  table: {
+    name: string;
+    filterIndexes?: Readonly<Record<string, ScalarIndexKind>>;
+    fullText?: readonly string[];
+  },
+  columns: readonly ColumnSpec[],
+): Map<string, ScalarIndexKind> {
+  const wanted = new Map<string, ScalarIndexKind>();
+  const namespace = policy.namespaceIndex === true ? 'bitmap' : policy.namespaceIndex;
+  if (namespace) wanted.set(NAMESPACE_COLUMN, namespace);
+  if (policy.idIndex) wanted.set('id', 'btree');
+  for (const [column, kind] of Object.entries(table.filterIndexes ?? {})) {
+    const spec = columns.find((candidate) => candidate.name === column);
+    if (!spec || spec.kind === 'stringList' || spec.kind === 'vector') {
+      const what = spec ? `a ${spec.kind} column` : 'no such column';
+      throw new ConfigError(`table "${table.name}": filterIndexes.${column}: ${what} takes no scalar index`, [
+        { path: `filterIndexes.${column}`, message: what },
+      ]);
+    }
+    wanted.set(column, spec.kind === 'string' ? kind : 'btree');
+  }
+  for (const column of table.fullText ?? []) wanted.delete(column);
+  return wanted;
 }
 
 export interface IndexMaintenanceOptions {
   table: MaintainedTable;
   optimizer: TableOptimizer;
   vectorColumns: readonly string[];
+  /** Column → kind of the scalar indexes wanted (see `wantedScalarIndexes`). */
+  scalarIndexes: ReadonlyMap<string, ScalarIndexKind>;
   /** Builds (or replaces) the index the policy wants on a column. */
-  buildIndex(column: string, kind: 'vector' | 'namespace'): Promise<void>;
+  buildIndex(column: string, kind: 'vector' | ScalarIndexKind): Promise<void>;
   policy: IndexPolicy;
   /** Rows in the table when it was opened; the policy counts from there. */
   rowsAtOpen: number;
@@ -33,26 +76,26 @@ export interface IndexMaintenance {
 }
 
 /**
- * Keeps a table healthy without a caller's help: builds the vector and namespace indexes once the
- * table passes `vectorIndexAfterRows`, and runs `optimize()` (compaction, index update) in the
+ * Keeps a table healthy without a caller's help: builds the vector and scalar indexes once the
+ * table passes `vectorIndexAfterRows` (and replaces a scalar index of another kind than the policy
+ * wants, such as the BTREE on `namespace` of tables indexed before bitmaps), and runs `optimize()` (compaction, index update) in the
  * background after `refreshAfterRows` written rows or `compactAfterWrites` commits, so many small
  * appends (one per agent step) do not leave thousands of small files behind.
  */
 export function createIndexMaintenance(options: IndexMaintenanceOptions): IndexMaintenance {
-  const { table, optimizer, vectorColumns, policy } = options;
+  const { table, optimizer, vectorColumns, scalarIndexes, policy } = options;
   let knownRows = options.rowsAtOpen;
   let rowsSinceOptimize = 0;
   let commitsSinceOptimize = 0;
-  // Whether every vector column is known to have its index; until then a write past the
-  // threshold checks (and builds).
-  let vectorIndexed = false;
+  // Whether every wanted index is known to exist; until then a write past the threshold checks
+  // (and builds).
+  let indexed = vectorColumns.length === 0 && scalarIndexes.size === 0;
   let background: Promise<void> | undefined;
 
   function due(): boolean {
-    const needsVectorIndex =
-      vectorColumns.length > 0 && !vectorIndexed && knownRows >= policy.vectorIndexAfterRows;
+    const needsIndexes = !indexed && knownRows >= policy.vectorIndexAfterRows;
     return (
-      needsVectorIndex ||
+      needsIndexes ||
       rowsSinceOptimize >= policy.refreshAfterRows ||
       commitsSinceOptimize >= policy.compactAfterWrites
     );
@@ -81,17 +124,21 @@ export function createIndexMaintenance(options: IndexMaintenanceOptions): IndexM
     knownRows = await table.countRows();
     let built = false;
     if (knownRows >= policy.vectorIndexAfterRows) {
-      const indexed = new Set((await table.listIndices()).flatMap((index) => index.columns));
+      const existing = new Map<string, string | undefined>();
+      for (const index of await table.listIndices()) {
+        for (const column of index.columns) existing.set(column, index.indexType);
+      }
       for (const column of vectorColumns) {
-        if (indexed.has(column)) continue;
+        if (existing.has(column)) continue;
         await options.buildIndex(column, 'vector');
         built = true;
       }
-      if (policy.namespaceIndex && !indexed.has(NAMESPACE_COLUMN)) {
-        await options.buildIndex(NAMESPACE_COLUMN, 'namespace');
+      for (const [column, kind] of scalarIndexes) {
+        if (existing.has(column) && existing.get(column) === lanceIndexType[kind]) continue;
+        await options.buildIndex(column, kind);
         built = true;
       }
-      vectorIndexed = true;
+      indexed = true;
     }
     // A fresh index already covers every row; otherwise fold unindexed rows in (LanceDB searches
     // them by brute force meanwhile, so results are current either way) and compact small files.

@@ -2,6 +2,7 @@ import { cosine, defineTable, vectorColumn, where } from '@loci/core';
 import { makeTempDir } from '@loci/testing/temp-dir';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { indexTypes } from './__fixtures__/index-types.js';
 import { createLanceStore } from './lance-store.js';
 
 const points = defineTable({
@@ -18,15 +19,6 @@ function vectorFor(seed: number) {
     state = (state * 1103515245 + 12345) % 2147483648;
     return state / 2147483648 - 0.5;
   });
-}
-
-async function indexTypes(uri: string): Promise<Record<string, string>> {
-  const lancedb = await import('@lancedb/lancedb');
-  const connection = await lancedb.connect(uri);
-  const table = await connection.openTable('points');
-  const indices = await table.listIndices();
-  connection.close();
-  return Object.fromEntries(indices.map((index) => [index.columns.join(','), index.indexType]));
 }
 
 describe('index policy', () => {
@@ -62,7 +54,12 @@ describe('index policy', () => {
     }
     // close() waits for the background index build that the last write started.
     await store.close();
-    expect(await indexTypes(dir.path)).toMatchObject({ vector: 'IvfFlat', namespace: 'BTree', text: 'FTS' });
+    expect(await indexTypes(dir.path, 'points')).toMatchObject({
+      vector: 'IvfFlat',
+      namespace: 'Bitmap',
+      id: 'BTree',
+      text: 'FTS',
+    });
 
     const reopened = await createLanceStore({ uri: dir.path });
     const indexed = await reopened.openTable(points);

@@ -2,7 +2,11 @@ import { z } from 'zod';
 
 /** When and how a Lance store builds and refreshes its indexes; every field has a default. */
 export const indexPolicySchema = z.strictObject({
-  /** Exact (flat) vector search below this many rows; an IVF index is built past it. */
+  /**
+   * Exact (flat) vector search below this many rows; an IVF index is built past it, with the scalar
+   * indexes (`namespaceIndex`, `idIndex` and the table definition's `filterIndexes`). Tables
+   * without vector columns get their scalar indexes past the same count.
+   */
   vectorIndexAfterRows: z.int().positive().default(50_000),
   /**
    * IVF_FLAT keeps full vectors (exact distances inside the probed partitions) and trains in seconds
@@ -16,8 +20,22 @@ export const indexPolicySchema = z.strictObject({
    * indexes refreshed in the background: many small appends otherwise leave many small files.
    */
   compactAfterWrites: z.int().positive().default(50),
-  /** A BTREE index on `namespace` once the vector index is built: cheaper prefilters on big tables. */
-  namespaceIndex: z.boolean().default(true),
+  /**
+   * The index on `namespace`, built past `vectorIndexAfterRows` with the vector index: every
+   * statement of the store filters on it. `bitmap` (the default; `true` means the same) keeps one
+   * row bitmap per namespace, so the clause costs the same whether a namespace holds 10 rows or the
+   * whole table; `btree` has to gather a namespace's rows from its pages, which at 1M rows in one
+   * namespace cost ~15 ms of every search and every read by id. Measured at 1M rows: bitmap and
+   * BTREE alike with 10,000 and 100,000 namespaces (the bitmap index 3× larger at 100,000).
+   * `false`: none.
+   */
+  namespaceIndex: z.union([z.boolean(), z.enum(['bitmap', 'btree'])]).default('bitmap'),
+  /**
+   * A BTREE index on `id`, built past `vectorIndexAfterRows` with the others: reads, deletes and
+   * upserts by id become index look-ups instead of scans of the id column (at 1M rows, 10 ids: 5 ms
+   * instead of 55).
+   */
+  idIndex: z.boolean().default(true),
   /**
    * The full-text index is brought up to date in the background this many milliseconds after the
    * last write (at the latest ten times as long after the first unindexed one, at once when the

@@ -16,7 +16,7 @@ import { recordsToArrow } from './arrow-batch.js';
 import type { ArrowModule } from './arrow-schema.js';
 import { type ColumnSpec, NAMESPACE_COLUMN, ROW_KEY_COLUMN } from './columns.js';
 import { compileFilter, namespaceClause } from './filter-sql.js';
-import { createIndexMaintenance } from './index-maintenance.js';
+import { createIndexMaintenance, wantedScalarIndexes } from './index-maintenance.js';
 import type { IndexPolicy } from './lance-store-options.js';
 import { decodeRow, encodeRows, loneSurrogateAt } from './row-codec.js';
 import { idInClause, idSlices } from './row-refs.js';
@@ -130,13 +130,16 @@ export function createLanceTable<TRow extends { id: string }>(
     table: native,
     optimizer,
     vectorColumns: vectorColumns.map((column) => column.name),
+    scalarIndexes: wantedScalarIndexes(policy, definition, columns),
     async buildIndex(column, kind) {
       const config =
-        kind === 'namespace'
-          ? lancedb.Index.btree()
-          : policy.vectorIndexType === 'ivf_pq'
-            ? lancedb.Index.ivfPq({ distanceType: metric })
-            : lancedb.Index.ivfFlat({ distanceType: metric });
+        kind === 'bitmap'
+          ? lancedb.Index.bitmap()
+          : kind === 'btree'
+            ? lancedb.Index.btree()
+            : policy.vectorIndexType === 'ivf_pq'
+              ? lancedb.Index.ivfPq({ distanceType: metric })
+              : lancedb.Index.ivfFlat({ distanceType: metric });
       await commit(() => native.createIndex(column, { config, replace: true }));
     },
     policy,
