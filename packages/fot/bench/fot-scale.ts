@@ -1,13 +1,15 @@
 /**
  * Recall latency and memory of one FoT namespace at a given size, on LanceDB with the store's
- * default index policy (IVF_FLAT past 50,000 rows, BTREE on the namespace) and FoT's refine step
+ * default index policy (past 50,000 rows: IVF_FLAT on the key columns, a bitmap index on the
+ * namespace, BTREEs on `id` and on the focused keys' `version`) and FoT's refine step
  * (k × overfetch key hits re-scored exactly, merged per value). Values carry one key each, a
  * 100-d unit vector drawn around 64 random centres (clustered like real embeddings); a trained
  * projection (P = I + U Vᵀ, small random U, V) is applied, so searches read the focused keys of
  * the serving version as after training. No embedding: the keys are given as vectors.
  *
  * Run: pnpm --filter @loci/fot exec node --conditions=@loci/source --import tsx bench/fot-scale.ts
- *      --rows 1000000 [--queries 200] [--exact 20] [--index ivf_flat|ivf_pq]
+ *      --rows 1000000 [--queries 200] [--exact 20] [--index ivf_flat|ivf_pq] [--warmup 50]
+ *      [--keep <folder>]
  * Prints one JSON line: write and re-projection rates, optimize time, search p50/p95, the overlap
  * of the top-10 values with an exact search over the projected keys, RSS now and at peak.
  */
@@ -29,6 +31,9 @@ function flag(name: string, fallback: string): string {
 const rows = Number(flag('rows', '100000'));
 const queries = Number(flag('queries', '200'));
 const exactQueries = Number(flag('exact', '20'));
+// Searches before the timed ones: the first searches after the writes load index partitions from
+// disk (20 of ~250 IVF partitions each), which a serving process has long done.
+const warmup = Number(flag('warmup', '50'));
 const indexType = flag('index', 'ivf_flat') as 'ivf_flat' | 'ivf_pq';
 const dimensions = 100;
 const namespace = 'scale';
@@ -59,7 +64,9 @@ const embedder: EmbeddingModel = {
   },
 };
 
-const folder = await mkdtemp(join(tmpdir(), 'loci-fot-scale-'));
+// --keep <folder>: the store is written there and left behind, to look into afterwards.
+const keepFolder = flag('keep', '');
+const folder = keepFolder || (await mkdtemp(join(tmpdir(), 'loci-fot-scale-')));
 const store = await createLanceStore({ uri: folder, indexPolicy: { vectorIndexType: indexType } });
 try {
   const memory = createFocusedMemory({ embedder, store, training: { auto: 'off' } });
@@ -97,38 +104,39 @@ try {
   const optimizeSeconds = (performance.now() - optimizeStarted) / 1000;
 
   const latencies: number[] = [];
-  for (let i = 0; i < 10 + queries; i++) {
+  for (let i = 0; i < warmup + queries; i++) {
     const query = draw();
     const begin = performance.now();
     await memory.search({ namespace, query, k: 10 });
-    if (i >= 10) latencies.push(performance.now() - begin);
+    if (i >= warmup) latencies.push(performance.now() - begin);
   }
   const latency = summarizeLatencies(latencies);
 
-  // Where a search spends its time: the store's vector search over the focused keys of the
-  // serving version (k × overfetch = 40 hits), and reading the values those keys name.
+  // Where a search spends its time: the store's vector search over the focused keys (k ×
+  // overfetch = 40 hits; without the version prefilter, as a search runs while the table holds the
+  // serving version only), reading the values those keys name, and the same vector search with
+  // the version prefilter (what a search falls back to while a re-projection writes the next one).
   const focusedTable = await store.openTable(tables.focused);
   const valuesTable = await store.openTable(tables.values);
   const vectorMs: number[] = [];
   const valuesMs: number[] = [];
+  const prefilteredMs: number[] = [];
   for (let i = 0; i < Math.min(queries, 100); i++) {
     const query = applyProjection(projection, draw());
+    const search = { namespace, mode: 'vector', vector: query, vectorColumn: 'focused', k: 40 } as const;
     let begin = performance.now();
-    const hits = await focusedTable.search({
-      namespace,
-      mode: 'vector',
-      vector: query,
-      vectorColumn: 'focused',
-      k: 40,
-      filter: where.eq('version', reprojected?.version ?? 0),
-    });
+    const hits = await focusedTable.search(search);
     vectorMs.push(performance.now() - begin);
     begin = performance.now();
     await valuesTable.get({ namespace, ids: hits.slice(0, 10).map((hit) => hit.row.value_id) });
     valuesMs.push(performance.now() - begin);
+    begin = performance.now();
+    await focusedTable.search({ ...search, filter: where.eq('version', reprojected?.version ?? 0) });
+    prefilteredMs.push(performance.now() - begin);
   }
   const vectorLatency = summarizeLatencies(vectorMs);
   const valuesLatency = summarizeLatencies(valuesMs);
+  const prefilteredLatency = summarizeLatencies(prefilteredMs);
 
   // Overlap with an exact search over the projected keys (values have one key each).
   let overlap = 0;
@@ -156,9 +164,10 @@ try {
       writeRowsPerSecond: Math.round(rows / (writeMs / 1000)),
       reprojectKeysPerSecond: reprojected ? Math.round(reprojected.written / reprojected.seconds) : null,
       optimizeSeconds: Number(optimizeSeconds.toFixed(1)),
-      searchMs: { p50: latency.p50, p95: latency.p95, queries },
+      searchMs: { p50: latency.p50, p95: latency.p95, queries, warmup },
       vectorSearchMs: { p50: vectorLatency.p50, p95: vectorLatency.p95 },
       valuesGetMs: { p50: valuesLatency.p50, p95: valuesLatency.p95 },
+      prefilteredVectorSearchMs: { p50: prefilteredLatency.p50, p95: prefilteredLatency.p95 },
       recallAt10VsExact: exactQueries > 0 ? Number(overlap.toFixed(3)) : null,
       rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -166,5 +175,5 @@ try {
   );
 } finally {
   await store.close();
-  await rm(folder, { recursive: true, force: true });
+  if (!keepFolder) await rm(folder, { recursive: true, force: true });
 }

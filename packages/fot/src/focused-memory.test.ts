@@ -201,6 +201,36 @@ describe('createFocusedMemory: interrupted re-projection', () => {
   });
 });
 
+describe('createFocusedMemory: keys of another version in the focused table', () => {
+  it('never serves them, even when they are the nearest (the search falls back to the version prefilter)', async () => {
+    const embedder = createHashingEmbedder();
+    const store = createInMemoryStore();
+    const memory = createFocusedMemory({ embedder, store });
+    const fixture = await fill(memory, 'n', 4);
+    const report = await memory.train({ namespace: 'n', steps: 20, apply: false });
+    await memory.reproject({ namespace: 'n', projection: report.projection });
+    const questions = fixture.questions.slice(0, 6).map((question) => question.query);
+    const before = await Promise.all(
+      questions.map((query) => memory.search({ namespace: 'n', query, k: 5 })),
+    );
+
+    // Half-written rows of a next version, scaled so they outrank every serving key.
+    const table = await store.openTable(focusedTables(embedder.modelId, embedder.dimensions).focused);
+    const serving = await table.query({ namespace: 'n', limit: 200 });
+    await table.add({
+      namespace: 'n',
+      rows: serving.map((row) => ({
+        ...row,
+        id: `2:${row.key_id}`,
+        version: 2,
+        focused: Float32Array.from(row.focused, (value) => 10 * value),
+      })),
+    });
+    const after = await Promise.all(questions.map((query) => memory.search({ namespace: 'n', query, k: 5 })));
+    expect(after).toEqual(before);
+  });
+});
+
 describe('createFocusedMemory: bad input', () => {
   it('refuses to train an empty or one-context namespace', async () => {
     const memory = createFocusedMemory({ embedder: createHashingEmbedder(), store: createInMemoryStore() });

@@ -60,6 +60,9 @@ export function focusedTables(modelId: string, dimensions: number) {
       }),
       vectors: { focused: dimensions },
       metric: 'dot',
+      // Every search filters on the serving version; a bitmap index keeps that prefilter from
+      // scanning the column (at 1M keys it was a third of a search's time).
+      filterIndexes: { version: 'bitmap' },
     }),
     projections: defineTable({
       name: `fot_projections_${slug}`,

@@ -43,7 +43,8 @@ export async function queryVector(
 /**
  * Top-k values for one query under one serving projection: `k × overfetch` key hits from the
  * store (frozen keys for version 0, else the focused keys of that version only), re-scored
- * exactly, merged per value, then the values read.
+ * exactly, merged per value, then the values read (by id: an index look-up past the store's
+ * index threshold).
  */
 export async function searchValues(
   options: FocusedSearchOptions,
@@ -85,15 +86,26 @@ export async function searchValues(
     }));
   } else {
     const projected = serving.project(query);
-    const version = where.eq('version', serving.version);
-    const found = await focused.search({
-      namespace,
-      mode: 'vector',
-      vector: projected,
-      vectorColumn: 'focused',
-      k: limit,
-      filter: time ? where.and(version, time) : version,
-    });
+    const search = (filter: Filter | undefined) =>
+      focused.search({
+        namespace,
+        mode: 'vector',
+        vector: projected,
+        vectorColumn: 'focused',
+        k: limit,
+        ...(filter ? { filter } : {}),
+      });
+    // The focused keys of one namespace are those of the serving version, except while a
+    // re-projection writes the next one (or before the previous one's rows are deleted). So the
+    // nearest keys of any version come first: when all of them are of the serving version they
+    // are its nearest keys too (the same partitions are probed, the others only left out), and the
+    // search skipped the version prefilter, which costs a third of a search at 1M keys. When one
+    // is not, the search is repeated with the prefilter: never a mix of two projections.
+    let found = await search(time);
+    if (found.some(({ row }) => row.version !== serving.version)) {
+      const version = where.eq('version', serving.version);
+      found = await search(time ? where.and(version, time) : version);
+    }
     hits = found.map(({ row }) => ({
       keyId: row.key_id,
       valueId: row.value_id,
