@@ -46,8 +46,13 @@ export interface AgentStorage {
   /**
    * Saves a new version of the state; the previous one stays intact until it is committed. Fails
    * with `agent_lease_lost` (nothing written) when another process has taken the agent over.
+   * `written` (the step's last messages) is appended to recall storage at the same time, and the
+   * state is never visible without it: the state row carries those messages until they are stored,
+   * and a load writes any that recall storage lacks. The storage owns them from here: when their
+   * append fails, they go with the next write (a failed step's flush), never twice.
    */
-  saveState(state: AgentState): Promise<void>;
+  saveState(state: AgentState, written?: readonly StoredMessage[]): Promise<void>;
+  /** Appends messages to recall storage, with any an earlier save could not write. */
   appendMessages(messages: readonly StoredMessage[]): Promise<void>;
   /** Ends this process's hold on the agent (releases its single-writer lease, where there is one). */
   close(): Promise<void>;

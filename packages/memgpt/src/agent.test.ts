@@ -82,12 +82,32 @@ describe('an agent step on fakes', () => {
   });
 
   it('retries a failed write at the end of a failed step, losing no message', async () => {
-    const model = createFakeLanguageModel([say('ok')]);
+    const model = createFakeLanguageModel([say('first', true), say('ok')]);
     const { agent, storage } = await startFakeAgent({ model });
+    // The first round's append fails: the step fails, and its catch writes the round once more.
     storage.failNextAppends(1);
     await expect(agent.step('hello')).rejects.toThrow('recall storage is unavailable');
     expect(storage.messages.map((message) => message.kind)).toEqual(['user', 'assistant', 'tool']);
     expect(agent.state().stepCount).toBe(0);
+  });
+
+  it('keeps a step whose last messages failed to append: the saved state carries them to the next write', async () => {
+    const model = createFakeLanguageModel([say('ok'), say('again')]);
+    const { agent, storage } = await startFakeAgent({ model });
+    storage.failNextAppends(1);
+    expect((await agent.step('hello')).messages).toEqual(['ok']);
+    expect(agent.state().stepCount).toBe(1);
+    expect(storage.messages).toEqual([]);
+    await agent.step('second');
+    expect(storage.messages.map((message) => message.content)).toEqual([
+      'hello',
+      expect.any(String),
+      expect.any(String),
+      'second',
+      expect.any(String),
+      expect.any(String),
+    ]);
+    expect(storage.messages.map((message) => message.seq)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it('sees the committed state at step-end and refuses empty input', async () => {

@@ -98,8 +98,9 @@ export async function runStep(
     ...(input.speaker === undefined ? {} : { speaker: input.speaker }),
   });
   try {
-    // The user message is written with the first round's messages (one write per round); if the
-    // step fails, the catch below writes it, so an unreachable LLM loses no message.
+    // The user message is written with the first round's messages (one write per round, the last
+    // together with the state); if the step fails, the catch below writes it, so an unreachable
+    // LLM loses no message.
     let recalled = '';
     if (memories.attached) {
       recalled = await memories.recall({
@@ -123,7 +124,8 @@ export async function runStep(
     }
     draft.stepCount++;
     draft.nextSeq = runtime.sequence.next;
-    await storage.saveState(draft);
+    // The last round's messages are written with the state, in parallel: one commit less to wait for.
+    await storage.saveState(draft, journal.takeUnwritten());
     runtime.commit(draft);
     journal.emit({ type: 'step-end', stepId, messages: journal.said.length, usage: journal.usage });
     return {
@@ -195,12 +197,13 @@ async function runCalls(
 
     const round = await executeToolCalls(toolCalls, runtime.toolbox, toolContext, journal);
     saidTurns.push(...round.saidTurns);
-    await journal.flush();
+    // The last round's messages are left to the state save, which writes them alongside.
     if (round.heartbeat === undefined) break;
     if (call >= draft.config.maxChainLength) {
       journal.emit({ type: 'chain-limit', calls: call });
       break;
     }
+    await journal.flush();
     journal.emit({ type: 'heartbeat', reason: round.heartbeat });
   }
   return saidTurns;

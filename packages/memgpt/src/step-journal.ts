@@ -25,6 +25,8 @@ export interface StepJournal {
   record(fields: Omit<StoredMessage, 'id' | 'seq' | 'at' | 'stepId'>): StoredMessage;
   /** Writes the recorded messages not written yet, in one append. */
   flush(): Promise<void>;
+  /** Hands the recorded messages not written yet to the caller, who writes them (with the state). */
+  takeUnwritten(): StoredMessage[];
   /** Runs work whose time counts as LLM time. */
   timed<T>(work: () => Promise<T>): Promise<T>;
   addUsage(usage: Usage): void;
@@ -75,8 +77,13 @@ export function createStepJournal(options: {
       pending.push(message);
       return message;
     },
+    takeUnwritten() {
+      const batch = pending;
+      pending = [];
+      return batch;
+    },
     async flush() {
-      if (pending.length === 0) return;
+      // Called with nothing pending too: the storage may hold messages a failed save handed it.
       const batch = pending;
       pending = [];
       try {

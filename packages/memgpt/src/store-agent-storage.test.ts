@@ -26,6 +26,35 @@ afterEach(async () => {
 const open = (namespace: string, agentId: string) =>
   openAgentStorage({ store, embedder: letterEmbedder, namespace, agentId });
 
+/** Agent storage whose next append to recall storage fails. */
+function openRefusingOneAppend() {
+  return openAgentStorage({
+    store: refusingOneAppend(),
+    embedder: letterEmbedder,
+    namespace: 'user',
+    agentId: 'agent',
+  });
+}
+
+/** The store, except that the next append to recall storage fails. */
+function refusingOneAppend(): MemoryStore {
+  let refuse = 1;
+  return {
+    ...store,
+    uri: store.uri,
+    async openTable(definition) {
+      const table = await store.openTable(definition);
+      if (definition.name !== 'memgpt_messages') return table;
+      return Object.assign(Object.create(table), {
+        add: async (...args: Parameters<typeof table.add>) => {
+          if (refuse-- > 0) throw new Error('disk full');
+          return table.add(...args);
+        },
+      }) as typeof table;
+    },
+  };
+}
+
 describe('agent storage on a MemoryStore', () => {
   it('saves state versions and loads the newest one', async () => {
     const storage = await open('user', 'agent');
@@ -73,5 +102,43 @@ describe('agent storage on a MemoryStore', () => {
     expect(await bob.searchMessages('vault', 5)).toEqual([]);
     expect(await bob.searchPassages('vault code', 5)).toEqual([]);
     expect((await alice.searchPassages('vault code', 5))[0]?.text).toBe('the vault code is 4321');
+  });
+
+  it("writes the step's last messages with the state, and a load stores those a failed append lost", async () => {
+    // Recall storage refuses the next append; the state save beside it succeeds.
+    const writer = await openRefusingOneAppend();
+    const state = newAgentState({ id: 'agent', namespace: 'user', embedder: letterEmbedder });
+    const said = message('m1', 0, 'I adopted a cat', '2024-03-01');
+    await writer.saveState({ ...state, stepCount: 1, queue: ['m1'], nextSeq: 1 }, [said]);
+    expect(await writer.getMessages(['m1'])).toEqual([]);
+    // The process dies here: nothing more is written by it.
+    await writer.close();
+
+    const reader = await open('user', 'agent');
+    const loaded = await reader.loadState('agent');
+    expect(loaded?.queue).toEqual(['m1']);
+    expect(await reader.getMessages(['m1'])).toEqual([said]);
+    // Written once, however often it is loaded.
+    await reader.loadState('agent');
+    expect(await reader.searchMessages('cat', 5)).toHaveLength(1);
+  });
+
+  it('carries the messages of a failed append into the next write, never writing one twice', async () => {
+    const storage = await openRefusingOneAppend();
+    const state = newAgentState({ id: 'agent', namespace: 'user', embedder: letterEmbedder });
+    await storage.saveState({ ...state, stepCount: 1, queue: ['m1'], nextSeq: 1 }, [
+      message('m1', 0, 'first', '2024-03-01'),
+    ]);
+    await storage.saveState({ ...state, stepCount: 2, queue: ['m1', 'm2'], nextSeq: 2 }, [
+      message('m2', 1, 'second', '2024-03-02'),
+    ]);
+    expect((await storage.messagesBetween(new Date(0), new Date(), 10, 0)).map((m) => m.id)).toEqual([
+      'm1',
+      'm2',
+    ]);
+    await storage.close();
+    const reader = await open('user', 'agent');
+    await reader.loadState('agent');
+    expect(await reader.countMessagesBetween(new Date(0), new Date())).toBe(2);
   });
 });

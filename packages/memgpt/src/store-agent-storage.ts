@@ -15,6 +15,8 @@ type StateRow = RowOf<typeof agentsTable>;
 
 /** State versions kept per agent (older ones are pruned every `keepStates` saves). */
 export const defaultKeepStates = 20;
+/** At most one prune per this many milliseconds: a burst of steps prunes once, not every `keepStates` steps. */
+const pruneEveryMs = 10_000;
 const stateIdPattern = /@(\d+)(?:\.t(\d+))?$/;
 
 /** The fencing token a state row was written under (0 for rows from before leases). */
@@ -111,6 +113,31 @@ function fromRow(row: MessageRow): StoredMessage {
   return message;
 }
 
+/**
+ * The messages written together with a state version ride in its row (`journalTail`), encoded as
+ * message rows with ISO times: a state is then never visible without them, even when the process
+ * dies between the two writes, and a load writes those recall storage lacks.
+ */
+const journalTailSchema = z.array(messagesTable.schema.extend({ at: z.iso.datetime() }));
+
+function stateJson(state: AgentState, tail: readonly StoredMessage[]): string {
+  if (tail.length === 0) return JSON.stringify(state);
+  const journalTail = tail.map((message) => ({ ...toRow(message), at: message.at.toISOString() }));
+  return JSON.stringify({ ...state, journalTail });
+}
+
+/** The messages a state row carries; a damaged list is left out (the state itself still loads). */
+function journalTailOf(json: string): StoredMessage[] {
+  try {
+    const parsed = journalTailSchema.safeParse(
+      (JSON.parse(json) as { journalTail?: unknown }).journalTail ?? [],
+    );
+    return parsed.success ? parsed.data.map((row) => fromRow({ ...row, at: new Date(row.at) })) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Agent storage on a `MemoryStore`: the tables of tables.ts, scoped by namespace. */
 export async function openAgentStorage(options: {
   store: MemoryStore;
@@ -156,18 +183,37 @@ export async function openAgentStorage(options: {
       // Pruning keeps a few dozen; agents from before pruning may have many more, only the newest matter.
       limit: keepStates * 4,
     });
-  const rowOf = (state: AgentState): StateRow => ({
+  const rowOf = (state: AgentState, tail: readonly StoredMessage[] = []): StateRow => ({
     id: `${state.id}@${state.stepCount}.t${lease.token}`,
     agentId: state.id,
     version: state.stepCount,
-    state: JSON.stringify(state),
+    state: stateJson(state, tail),
     updatedAt: new Date(),
   });
+  // Messages a state row holds that recall storage may not (their append failed): written with
+  // the next append, and carried in every state row until then.
+  let unjournaled: StoredMessage[] = [];
+  const appendRows = (list: readonly StoredMessage[]) =>
+    messages.add({ namespace: ownNamespace, rows: list.map(toRow) });
+
+  /** Writes the messages a state row carries that recall storage lacks (a process died between the two writes). */
+  async function repairJournal(row: StateRow): Promise<void> {
+    const tail = journalTailOf(row.state);
+    if (tail.length === 0) return;
+    const stored = new Set(
+      (await messages.get({ namespace: ownNamespace, ids: tail.map((message) => message.id) })).map(
+        (message) => message.id,
+      ),
+    );
+    const missing = tail.filter((message) => !stored.has(message.id));
+    if (missing.length > 0) await appendRows(missing);
+  }
 
   try {
     // The newest state, copied under this holder's token: a row a fenced-off writer adds later
     // (with a lower token) can then never become the state, even before this holder saves a step.
     const newest = currentState(agentId, await stateRows(), lease.recordedVersion);
+    if (newest) await repairJournal(newest);
     if (newest && tokenOf(newest) < lease.token) {
       await agents.add({ namespace, rows: [rowOf(parseAgentState(newest.state, agentId))] });
     }
@@ -179,6 +225,7 @@ export async function openAgentStorage(options: {
   // Pruning runs after the step returns, one at a time; a lease lost meanwhile is thrown by the
   // next save's check, and fencing does not depend on it (the check, and the token in every row).
   let afterSave: Promise<void> = Promise.resolve();
+  let prunedAt = 0;
   async function prune(version: number): Promise<void> {
     await agents
       .delete({
@@ -193,19 +240,33 @@ export async function openAgentStorage(options: {
     agentNamespace: ownNamespace,
     async loadState(id) {
       const row = currentState(id, await stateRows(), lease.recordedVersion);
+      if (row && id === agentId) await repairJournal(row);
       return row ? parseAgentState(row.state, id) : undefined;
     },
-    async saveState(state) {
+    async saveState(state, written = []) {
       // Fenced: nothing is written once a later holder has the lease.
       await lease.checkBeforeWrite();
-      const row = rowOf(state);
-      // A new row per version: the previous state stays intact until this one is committed.
-      await agents.add({ namespace, rows: [row] });
+      const carried = [...unjournaled, ...written];
+      // A new row per version (the previous state stays intact until this one is committed),
+      // carrying the messages appended at the same time: two commits at once instead of in turn.
+      const [appended, saved] = await Promise.allSettled([
+        carried.length === 0 ? Promise.resolve() : appendRows(carried),
+        agents.add({ namespace, rows: [rowOf(state, carried)] }),
+      ]);
+      if (appended.status === 'fulfilled') unjournaled = [];
+      else if (saved.status === 'fulfilled') unjournaled = carried;
+      else {
+        // Neither landed: the messages wait for the next write (a failed step flushes once more).
+        unjournaled = carried;
+        throw saved.reason;
+      }
+      if (saved.status === 'rejected') throw saved.reason;
       // The claim learns the version with its next renewal: gap detection may lag by seconds.
       lease.recordSaved(state.stepCount);
-      // Pruned every `keepStates` versions, so between `keepStates` and twice that are kept.
+      // Pruned every `keepStates` versions (at most once per 10 s), so at least `keepStates` are kept.
       const version = state.stepCount;
-      if (version % keepStates === 0 && version >= 2 * keepStates) {
+      if (version % keepStates === 0 && version >= 2 * keepStates && Date.now() - prunedAt >= pruneEveryMs) {
+        prunedAt = Date.now();
         afterSave = afterSave.then(() => prune(version));
       }
     },
@@ -214,8 +275,12 @@ export async function openAgentStorage(options: {
       await lease.release();
     },
     async appendMessages(list) {
-      if (list.length === 0) return;
-      await messages.add({ namespace: ownNamespace, rows: list.map(toRow) });
+      const carried = [...unjournaled, ...list];
+      if (carried.length === 0) return;
+      // On failure the carried ones stay carried (they are in the saved state's row) and the
+      // caller keeps its own.
+      await appendRows(carried);
+      unjournaled = [];
     },
     async getMessages(ids) {
       if (ids.length === 0) return [];

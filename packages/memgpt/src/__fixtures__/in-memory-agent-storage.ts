@@ -21,13 +21,24 @@ function rankByWords<T>(items: readonly T[], query: string, text: (item: T) => s
 /**
  * Agent storage in plain arrays, for unit tests: states by version, messages, passages. Text search
  * ranks by shared words; archival search has no vectors (words only). `failNextAppends` makes the
- * next appends throw, to test that no message is lost.
+ * next appends throw, to test that no message is lost; a save whose append fails keeps the
+ * messages for the next write, as the store-backed storage does.
  */
 export function createInMemoryAgentStorage(namespace = 'user', agentId = 'agent') {
   const states: AgentState[] = [];
   const messages: StoredMessage[] = [];
   const passages: ArchivalPassage[] = [];
   let failures = 0;
+  // Messages a saved state carries whose append failed (as the store-backed storage keeps them).
+  let unjournaled: StoredMessage[] = [];
+  const append = async (list: readonly StoredMessage[]) => {
+    if (list.length === 0) return;
+    if (failures > 0) {
+      failures--;
+      throw new Error('recall storage is unavailable');
+    }
+    messages.push(...list);
+  };
   const inRange = (message: StoredMessage, start: Date, end: Date) =>
     message.at >= start && message.at <= end;
   const storage: AgentStorage & {
@@ -48,16 +59,20 @@ export function createInMemoryAgentStorage(namespace = 'user', agentId = 'agent'
       const saved = states.filter((state) => state.id === id).at(-1);
       return saved && cloneState(saved);
     },
-    async saveState(state) {
+    async saveState(state, written = []) {
+      const carried = [...unjournaled, ...written];
       states.push(cloneState(state));
+      try {
+        await append(carried);
+        unjournaled = [];
+      } catch {
+        unjournaled = carried;
+      }
     },
     async close() {},
     async appendMessages(list) {
-      if (failures > 0) {
-        failures--;
-        throw new Error('recall storage is unavailable');
-      }
-      messages.push(...list);
+      await append([...unjournaled, ...list]);
+      unjournaled = [];
     },
     async getMessages(ids) {
       return ids.flatMap((id) => messages.find((message) => message.id === id) ?? []);
