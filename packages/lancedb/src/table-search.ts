@@ -12,7 +12,6 @@ import {
 } from '@loci/core';
 import type { ColumnSpec } from './columns.js';
 import { sqlIdentifier, sqlString } from './filter-sql.js';
-import { idInClause } from './row-refs.js';
 import { tailMatcher } from './tail-match.js';
 import type { TextIndexFreshness } from './text-index-freshness.js';
 
@@ -114,45 +113,23 @@ export function createTableSearch<TRow extends { id: string }>(
       more.length === 0
         ? new lancedb.MatchQuery(options.text, first)
         : new lancedb.MultiMatchQuery(options.text, fullText);
-    const namespace = options.namespace;
-    const toHits = (rows: Record<string, unknown>[]) =>
-      rows.map((stored) => ({ row: decode(stored), score: Number(stored['_score']) }));
-    const tail = await freshness.unindexedRows(namespace);
-    if (tail === undefined) {
-      // Rows the store cannot name are missing from the index: LanceDB scans them itself.
-      const rows = await storeCall('text search', () =>
-        native.query().fullTextSearch(query).where(where).limit(limit).toArray(),
-      );
-      return toHits(rows).sort((a, b) => b.score - a.score);
-    }
-    // The index's hits (fastSearch: indexed rows only) and LanceDB's own BM25 scan of the rows
-    // written since the last refresh. The scan gives a word the index has never seen its full
-    // weight, but takes document lengths from the scanned rows, so a just-written row's score can
-    // differ from what a refreshed index gives it (6% in our test); the background refresh settles
-    // it. Waiting for a refresh here instead cost 50–200 ms per search right after a write.
-    // When no row of the tail can match (no query word, nor a form of one), the scan is skipped: it
-    // costs 15–30 ms even for a handful of rows. When one can, the whole tail is scanned, since the
-    // scan takes its row count and lengths from the rows it is given (leaving the others out would
-    // change the scores).
+    // Rows the store cannot name, or a row written since the last refresh that may match: LanceDB
+    // answers from the index and its own BM25 scan of the unindexed rows, in one query (it scores
+    // them as a query restricted to those rows would, at a fraction of the cost of running that
+    // query ourselves; docs/benchmarks/store.md). The scan gives a word the index has never seen
+    // its full weight but takes document lengths from the scanned rows, so a just-written row's
+    // score can differ a little from what a refreshed index gives it until the background refresh.
+    // When no new row can match (no query word, nor a form of one), the index alone answers.
+    const tail = await freshness.unindexedRows(options.namespace);
     const mayMatch = tailMatcher(options.text);
-    const scan = tail.some((row) => row.text === undefined || mayMatch(row.text));
-    const ids = scan ? [...new Set(tail.map((row) => row.id))] : [];
-    const [indexed, written] = await Promise.all([
-      storeCall('text search', () =>
-        native.query().fullTextSearch(query).where(where).fastSearch().limit(limit).toArray(),
-      ),
-      ids.length === 0
-        ? []
-        : storeCall('text search', () =>
-            native
-              .query()
-              .fullTextSearch(query)
-              .where(`${where} AND ${idInClause(ids)}`)
-              .limit(limit)
-              .toArray(),
-          ),
-    ]);
-    return mergeHits(toHits(indexed), toHits(written), limit);
+    const scan = tail === undefined || tail.some((row) => row.text === undefined || mayMatch(row.text));
+    const rows = await storeCall('text search', () => {
+      const search = native.query().fullTextSearch(query).where(where);
+      return (scan ? search : search.fastSearch()).limit(limit).toArray();
+    });
+    return rows
+      .map((stored: Record<string, unknown>) => ({ row: decode(stored), score: Number(stored['_score']) }))
+      .sort((a, b) => b.score - a.score);
   }
 
   /**
@@ -173,13 +150,6 @@ export function createTableSearch<TRow extends { id: string }>(
       }))
       .sort((a, b) => b.score - a.score)
       .slice(0, limit);
-  }
-
-  /** One list by score; a row in both (upserted since the refresh) keeps its tail score. */
-  function mergeHits(indexed: SearchHit<TRow>[], written: SearchHit<TRow>[], limit: number) {
-    const byId = new Map<string, SearchHit<TRow>>();
-    for (const hit of [...indexed, ...written]) byId.set(hit.row.id, hit);
-    return [...byId.values()].sort((a, b) => b.score - a.score).slice(0, limit);
   }
 
   return {

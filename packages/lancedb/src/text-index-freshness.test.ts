@@ -13,6 +13,9 @@ function fakeTable() {
     optimizes: 0,
     fail: false,
     hold: undefined as Promise<void> | undefined,
+    /** The index versions loaded by a query (an optimize writes a new one). */
+    loaded: [] as { indexVersion: number; column: string; fast: boolean; limit: number }[],
+    failQueries: false,
   };
   return {
     state,
@@ -25,6 +28,32 @@ function fakeTable() {
     },
     async version() {
       return state.version;
+    },
+    query() {
+      return {
+        fullTextSearch(_text: string, options: { columns: string }) {
+          return {
+            fastSearch() {
+              return {
+                limit(limit: number) {
+                  return {
+                    async toArray() {
+                      if (state.failQueries) throw new Error('query failed');
+                      state.loaded.push({
+                        indexVersion: state.optimizes,
+                        column: options.columns,
+                        fast: true,
+                        limit,
+                      });
+                      return [];
+                    },
+                  };
+                },
+              };
+            },
+          };
+        },
+      };
     },
     async optimize() {
       const covered = state.unindexed;
@@ -194,5 +223,24 @@ describe('text index freshness', () => {
     await sleep(10);
     expect(table.state.optimizes).toBe(0);
     expect(await freshness.unindexedRows('a')).toEqual([]);
+  });
+
+  it('loads the new index after each refresh, so that the next search does not', async () => {
+    const { table, freshness, write, errors } = setup();
+    write('a', 'a1');
+    await freshness.refresh();
+    await freshness.settle();
+    expect(table.state.loaded).toEqual([{ indexVersion: 1, column: 'text', fast: true, limit: 1 }]);
+    // A failed warm-up is reported, never thrown; the next refresh warms again.
+    table.state.failQueries = true;
+    write('a', 'a2');
+    await freshness.refresh();
+    await freshness.settle();
+    expect(errors).toHaveLength(1);
+    table.state.failQueries = false;
+    write('a', 'a3');
+    await freshness.refresh();
+    await freshness.close();
+    expect(table.state.loaded.map((load) => load.indexVersion)).toEqual([1, 3]);
   });
 });
