@@ -37,6 +37,13 @@ export const indexPolicySchema = z.strictObject({
    */
   idIndex: z.boolean().default(true),
   /**
+   * Table versions older than this are removed by the background optimize, with the files only
+   * they used. LanceDB keeps one version per commit, seven days by default, and an optimize slows
+   * down as they pile up (docs/benchmarks/store.md): a busy agent commits several times a step. A
+   * read that started on a version removed meanwhile is retried on the latest one.
+   */
+  keepVersionsMs: z.int().min(0).default(60_000),
+  /**
    * The full-text index is brought up to date in the background this many milliseconds after the
    * last write (at the latest ten times as long after the first unindexed one, at once when the
    * unindexed rows reach half of `textTailLimit`). Each refresh makes the next search load the new

@@ -71,6 +71,8 @@ const pageSchema = z.object({
 
 // Commit conflicts with a concurrent compaction are retried, as LanceDB itself does for appends.
 const writeAttempts = 5;
+// What LanceDB says when a read meets a data file that a version cleanup has deleted.
+const removedVersionFile = /Object at location \S+ not found/;
 
 /** Runs commits one after another, in call order; a failed one does not stop the next. */
 function createCommitQueue() {
@@ -109,7 +111,7 @@ export function createLanceTable<TRow extends { id: string }>(
 
   const commit = parts.serialCommits ? createCommitQueue() : <T>(work: () => Promise<T>) => work();
   const optimizer = createTableOptimizer(
-    { optimize: () => commit(() => native.optimize()) },
+    { optimize: (options) => commit(() => native.optimize(options)) },
     {
       mark: () => freshness.mark(),
       onDone(mark) {
@@ -117,6 +119,7 @@ export function createLanceTable<TRow extends { id: string }>(
         maintenance.optimized();
       },
     },
+    policy.keepVersionsMs,
   );
   const freshness = createTextIndexFreshness({
     table: native,
@@ -155,6 +158,11 @@ export function createLanceTable<TRow extends { id: string }>(
         if (LociError.isInstance(error)) throw error;
         const message = error instanceof Error ? error.message : String(error);
         if (attempt < writeAttempts && /conflict|retryable/i.test(message)) continue;
+        if (attempt < writeAttempts && removedVersionFile.test(message)) {
+          // Read from a version an optimize has just removed (`keepVersionsMs`): again on the latest.
+          await native.checkoutLatest().catch(() => undefined);
+          continue;
+        }
         throw new StoreError(`${label}: ${what} failed: ${message}`, { cause: error });
       }
     }

@@ -1,6 +1,6 @@
 /** What the optimizer needs of a LanceDB table. */
 export interface OptimizableTable {
-  optimize(): Promise<unknown>;
+  optimize(options: { cleanupOlderThan: Date }): Promise<unknown>;
 }
 
 export interface TableOptimizer {
@@ -22,10 +22,10 @@ export function isCommitConflict(message: string): boolean {
   return /conflict|retryable/i.test(message);
 }
 
-async function optimizeRetrying(table: OptimizableTable): Promise<void> {
+async function optimizeRetrying(table: OptimizableTable, keepVersionsMs: number): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await table.optimize();
+      await table.optimize({ cleanupOlderThan: new Date(Date.now() - keepVersionsMs) });
       return;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -38,18 +38,20 @@ async function optimizeRetrying(table: OptimizableTable): Promise<void> {
 
 /**
  * `mark` reads the caller's write counter when a run starts; `onDone` hears of each run that
- * succeeded, with its mark, before the callers of `run()` do.
+ * succeeded, with its mark, before the callers of `run()` do. Each run also removes the table
+ * versions older than `keepVersionsMs` (default 60 s).
  */
 export function createTableOptimizer(
   table: OptimizableTable,
   hooks: { mark(): number; onDone(mark: number): void },
+  keepVersionsMs = 60_000,
 ): TableOptimizer {
   let current: Promise<number> | undefined;
   return {
     run() {
       if (current) return current;
       const mark = hooks.mark();
-      current = optimizeRetrying(table)
+      current = optimizeRetrying(table, keepVersionsMs)
         .then(() => {
           hooks.onDone(mark);
           return mark;
