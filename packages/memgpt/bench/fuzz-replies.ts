@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { startScriptedServer } from '@loci/testing/scripted-server';
 import { runFuzz } from './fuzz-run.js';
 
-const replies = Math.min(100_000, Number(process.argv[2] ?? 1000));
-const seed = Number(process.argv[3] ?? 1);
+// `pnpm bench:x -- 10` passes the `--` through: skip it.
+const positional = process.argv.slice(2).filter((arg) => arg !== '--');
+const replies = Math.min(100_000, Number(positional[0] ?? 1000));
+const seed = Number(positional[1] ?? 1);
 const dir = await mkdtemp(join(tmpdir(), 'loci-fuzz-replies-'));
 const server = await startScriptedServer();
 try {

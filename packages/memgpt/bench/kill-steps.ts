@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { startScriptedServer } from '@loci/testing/scripted-server';
 import { runKillSteps } from './kill-steps-run.js';
 
-const cycles = Math.min(200, Number(process.argv[2] ?? 100));
-const windowMs = Number(process.argv[3] ?? 4000);
+// `pnpm bench:x -- 10` passes the `--` through: skip it.
+const positional = process.argv.slice(2).filter((arg) => arg !== '--');
+const cycles = Math.min(200, Number(positional[0] ?? 100));
+const windowMs = Number(positional[1] ?? 4000);
 const dir = await mkdtemp(join(tmpdir(), 'loci-kill-steps-'));
 const server = await startScriptedServer();
 try {

@@ -11,8 +11,10 @@ import { letterEmbedder } from '../src/__fixtures__/letter-embedder.js';
 import { spawnLeaseChild } from '../src/__fixtures__/spawn-lease-child.js';
 import { createAgent, loadAgent } from '../src/index.js';
 
-const openers = Number(process.argv[2] ?? 100);
-const pauses = Number(process.argv[3] ?? 20);
+// `pnpm bench:x -- 10` passes the `--` through: skip it.
+const positional = process.argv.slice(2).filter((arg) => arg !== '--');
+const openers = Number(positional[0] ?? 100);
+const pauses = Number(positional[1] ?? 20);
 const childLeaseMs = 1000;
 const dir = await mkdtemp(join(tmpdir(), 'loci-lease-soak-'));
 const storeUri = join(dir, 'store');
