@@ -206,7 +206,10 @@ export async function openAgentStorage(options: {
       ),
     );
     const missing = tail.filter((message) => !stored.has(message.id));
-    if (missing.length > 0) await appendRows(missing);
+    if (missing.length === 0) return;
+    await appendRows(missing);
+    // Written now: a later append must not write them again.
+    unjournaled = unjournaled.filter((message) => !missing.some((written) => written.id === message.id));
   }
 
   try {
