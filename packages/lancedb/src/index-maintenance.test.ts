@@ -33,7 +33,7 @@ function setup(
     },
   };
   let onOptimized = () => {};
-  const optimizer = createTableOptimizer(table, { mark: () => 0, onDone: () => onOptimized() });
+  const optimizer = createTableOptimizer(table, { mark: () => 0, onDone: () => onOptimized() }, 60_000);
   const parsed = indexPolicySchema.parse(policy);
   const lanceType = { vector: 'IvfFlat', bitmap: 'Bitmap', btree: 'BTree' };
   const maintenance = createIndexMaintenance({

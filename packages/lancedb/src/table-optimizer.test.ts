@@ -25,6 +25,7 @@ describe('table optimizer', () => {
         },
       },
       { mark: () => writes, onDone: (mark) => done.push(mark) },
+      60_000,
     );
     const first = optimizer.run();
     writes = 5;
@@ -55,6 +56,7 @@ describe('table optimizer', () => {
         },
       },
       { mark: () => 2, onDone: () => {} },
+      60_000,
     );
     await expect(optimizer.run()).resolves.toBe(2);
     expect(calls).toBe(3);
@@ -66,6 +68,7 @@ describe('table optimizer', () => {
     const optimizer = createTableOptimizer(
       { optimize: async () => (fail ? Promise.reject(new Error('disk full')) : undefined) },
       { mark: () => 1, onDone: (mark) => done.push(mark) },
+      60_000,
     );
     await expect(optimizer.run()).rejects.toThrow('disk full');
     expect(done).toEqual([]);

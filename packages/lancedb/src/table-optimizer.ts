@@ -39,12 +39,12 @@ async function optimizeRetrying(table: OptimizableTable, keepVersionsMs: number)
 /**
  * `mark` reads the caller's write counter when a run starts; `onDone` hears of each run that
  * succeeded, with its mark, before the callers of `run()` do. Each run also removes the table
- * versions older than `keepVersionsMs` (default 60 s).
+ * versions older than `keepVersionsMs` (the index policy's).
  */
 export function createTableOptimizer(
   table: OptimizableTable,
   hooks: { mark(): number; onDone(mark: number): void },
-  keepVersionsMs = 60_000,
+  keepVersionsMs: number,
 ): TableOptimizer {
   let current: Promise<number> | undefined;
   return {

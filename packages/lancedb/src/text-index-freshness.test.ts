@@ -70,10 +70,14 @@ function setup(options: { tailLimit?: number; refreshDelayMs?: number } = {}) {
   const table = fakeTable();
   const errors: unknown[] = [];
   let freshness: TextIndexFreshness | undefined;
-  const optimizer = createTableOptimizer(table, {
-    mark: () => freshness?.mark() ?? 0,
-    onDone: (mark) => freshness?.optimized(mark),
-  });
+  const optimizer = createTableOptimizer(
+    table,
+    {
+      mark: () => freshness?.mark() ?? 0,
+      onDone: (mark) => freshness?.optimized(mark),
+    },
+    60_000,
+  );
   freshness = createTextIndexFreshness({
     table,
     fullText: ['text'],
@@ -210,7 +214,7 @@ describe('text index freshness', () => {
 
   it('tracks nothing for a table without full-text columns', async () => {
     const table = fakeTable();
-    const optimizer = createTableOptimizer(table, { mark: () => 0, onDone: () => {} });
+    const optimizer = createTableOptimizer(table, { mark: () => 0, onDone: () => {} }, 60_000);
     const freshness = createTextIndexFreshness({
       table,
       fullText: [],

@@ -135,7 +135,7 @@ describe('agent storage on a MemoryStore', () => {
     await storage.saveState({ ...state, stepCount: 1, queue: ['m1'], nextSeq: 1 }, [
       message('m1', 0, 'first', '2024-03-01'),
     ]);
-    // A load in between writes m1 from the state row; the next save must not write it again.
+    // A load in between: the handle still carries m1, and the next save writes it, once.
     await storage.loadState('agent');
     await storage.saveState({ ...state, stepCount: 2, queue: ['m1', 'm2'], nextSeq: 2 }, [
       message('m2', 1, 'second', '2024-03-02'),

@@ -196,7 +196,11 @@ export async function openAgentStorage(options: {
   const appendRows = (list: readonly StoredMessage[]) =>
     messages.add({ namespace: ownNamespace, rows: list.map(toRow) });
 
-  /** Writes the messages a state row carries that recall storage lacks (a process died between the two writes). */
+  /**
+   * Writes the messages a state row carries that recall storage lacks (a process died between the
+   * two writes). Once, at open: every later state row is this handle's, whose messages are written
+   * or still carried (`unjournaled`).
+   */
   async function repairJournal(row: StateRow): Promise<void> {
     const tail = journalTailOf(row.state);
     if (tail.length === 0) return;
@@ -206,10 +210,7 @@ export async function openAgentStorage(options: {
       ),
     );
     const missing = tail.filter((message) => !stored.has(message.id));
-    if (missing.length === 0) return;
-    await appendRows(missing);
-    // Written now: a later append must not write them again.
-    unjournaled = unjournaled.filter((message) => !missing.some((written) => written.id === message.id));
+    if (missing.length > 0) await appendRows(missing);
   }
 
   try {
@@ -243,7 +244,6 @@ export async function openAgentStorage(options: {
     agentNamespace: ownNamespace,
     async loadState(id) {
       const row = currentState(id, await stateRows(), lease.recordedVersion);
-      if (row && id === agentId) await repairJournal(row);
       return row ? parseAgentState(row.state, id) : undefined;
     },
     async saveState(state, written = []) {
