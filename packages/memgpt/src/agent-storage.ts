@@ -52,7 +52,13 @@ export interface AgentStorage {
    * append fails, they go with the next write (a failed step's flush), never twice.
    */
   saveState(state: AgentState, written?: readonly StoredMessage[]): Promise<void>;
-  /** Appends messages to recall storage, with any an earlier save could not write. */
+  /**
+   * Hands messages to recall storage without waiting for the write: they are appended in the
+   * background, every later state row carries them until the append lands (so a saved state is
+   * never without them), and every read of recall storage waits for it.
+   */
+  handOverMessages(messages: readonly StoredMessage[]): void;
+  /** Appends messages to recall storage and waits for the write, with any handed over before. */
   appendMessages(messages: readonly StoredMessage[]): Promise<void>;
   /** Ends this process's hold on the agent (releases its single-writer lease, where there is one). */
   close(): Promise<void>;

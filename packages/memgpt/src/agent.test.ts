@@ -81,12 +81,30 @@ describe('an agent step on fakes', () => {
     expect(storage.states).toHaveLength(2);
   });
 
-  it('retries a failed write at the end of a failed step, losing no message', async () => {
+  it('does not fail a step whose earlier round failed to append: the save writes it with the last, once', async () => {
     const model = createFakeLanguageModel([say('first', true), say('ok')]);
     const { agent, storage } = await startFakeAgent({ model });
-    // The first round's append fails: the step fails, and its catch writes the round once more.
+    // The first round's append (written behind) fails; the state carries the round to the next write.
     storage.failNextAppends(1);
-    await expect(agent.step('hello')).rejects.toThrow('recall storage is unavailable');
+    expect((await agent.step('hello')).messages).toEqual(['first', 'ok']);
+    expect(storage.messages.map((message) => message.kind)).toEqual([
+      'user',
+      'assistant',
+      'tool',
+      'assistant',
+      'tool',
+    ]);
+    expect(storage.messages.map((message) => message.seq)).toEqual([0, 1, 2, 3, 4]);
+    expect(agent.state().stepCount).toBe(1);
+  });
+
+  it('writes the messages of a failed step and waits for them, losing none', async () => {
+    const model = createFakeLanguageModel([say('first', true)]);
+    const { agent, storage } = await startFakeAgent({ model });
+    // The first round's append fails, then the second call (no reply scripted): the step's catch
+    // writes the round and waits for it.
+    storage.failNextAppends(1);
+    await expect(agent.step('hello')).rejects.toThrow('no reply scripted');
     expect(storage.messages.map((message) => message.kind)).toEqual(['user', 'assistant', 'tool']);
     expect(agent.state().stepCount).toBe(0);
   });

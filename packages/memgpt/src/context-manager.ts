@@ -101,8 +101,9 @@ export function createContextManager(options: {
       draft.config.evictFraction,
     );
     if (evictCount === 0) return false;
-    // Evicted messages must be in recall storage before they leave the context.
-    await journal.flush();
+    // Evicted messages go to recall storage before they leave the context (written behind: reads
+    // wait for them, and the step's state row carries them until they land).
+    journal.handOver();
     const evicted = queue.slice(0, evictCount);
     const evictedTokens = evicted.reduce((sum, message) => sum + tokensOf(message), 0);
     draft.queue = draft.queue.slice(evictCount);

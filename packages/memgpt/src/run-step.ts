@@ -98,9 +98,9 @@ export async function runStep(
     ...(input.speaker === undefined ? {} : { speaker: input.speaker }),
   });
   try {
-    // The user message is written with the first round's messages (one write per round, the last
-    // together with the state); if the step fails, the catch below writes it, so an unreachable
-    // LLM loses no message.
+    // The user message is written with the first round's messages (handed over after each round,
+    // the last with the state); if the step fails, the catch below writes it and waits, so an
+    // unreachable LLM loses no message.
     let recalled = '';
     if (memories.attached) {
       recalled = await memories.recall({
@@ -124,7 +124,7 @@ export async function runStep(
     }
     draft.stepCount++;
     draft.nextSeq = runtime.sequence.next;
-    // The last round's messages are written with the state, in parallel: one commit less to wait for.
+    // The last round's messages go with the state: the save waits for the state row alone.
     await storage.saveState(draft, journal.takeUnwritten());
     runtime.commit(draft);
     journal.emit({ type: 'step-end', stepId, messages: journal.said.length, usage: journal.usage });
@@ -203,7 +203,8 @@ async function runCalls(
       journal.emit({ type: 'chain-limit', calls: call });
       break;
     }
-    await journal.flush();
+    // Written behind while the next call runs; the state row carries them until they land.
+    journal.handOver();
     journal.emit({ type: 'heartbeat', reason: round.heartbeat });
   }
   return saidTurns;

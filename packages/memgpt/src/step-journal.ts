@@ -23,8 +23,13 @@ export interface StepJournal {
   emit(event: AgentEvent): void;
   /** Appends a message to the draft's queue; it is written to recall storage by the next `flush`. */
   record(fields: Omit<StoredMessage, 'id' | 'seq' | 'at' | 'stepId'>): StoredMessage;
-  /** Writes the recorded messages not written yet, in one append. */
+  /** Writes the recorded messages not written yet, in one append, and waits for it. */
   flush(): Promise<void>;
+  /**
+   * Hands the recorded messages not written yet to recall storage without waiting (they are
+   * appended behind, and the step's state row carries them until then).
+   */
+  handOver(): void;
   /** Hands the recorded messages not written yet to the caller, who writes them (with the state). */
   takeUnwritten(): StoredMessage[];
   /** Runs work whose time counts as LLM time. */
@@ -35,7 +40,7 @@ export interface StepJournal {
 export function createStepJournal(options: {
   state: AgentState;
   at: Date;
-  storage: Pick<AgentStorage, 'appendMessages'>;
+  storage: Pick<AgentStorage, 'appendMessages' | 'handOverMessages'>;
   /** The next message seq of the agent; seqs stay used even when the step fails. */
   nextSeq: () => number;
   /** Called with every recorded message (the context manager keeps the queue's messages). */
@@ -81,6 +86,11 @@ export function createStepJournal(options: {
       const batch = pending;
       pending = [];
       return batch;
+    },
+    handOver() {
+      const batch = pending;
+      pending = [];
+      if (batch.length > 0) storage.handOverMessages(batch);
     },
     async flush() {
       // Called with nothing pending too: the storage may hold messages a failed save handed it.

@@ -26,24 +26,27 @@ afterEach(async () => {
 const open = (namespace: string, agentId: string) =>
   openAgentStorage({ store, embedder: letterEmbedder, namespace, agentId });
 
-// Ids of the messages appended to recall storage through `refusingOneAppend`, in order: the
+// Ids of the messages appended to recall storage through `refusingAppends`, in order: the
 // in-memory store replaces a row added twice, so a second write would not show in the table.
 const appended: string[] = [];
 
-/** Agent storage whose next append to recall storage fails. */
-function openRefusingOneAppend() {
+/** Agent storage whose next `count` appends to recall storage fail. */
+function openRefusingAppends(count = 1) {
   appended.length = 0;
   return openAgentStorage({
-    store: refusingOneAppend(),
+    store: refusingAppends(count),
     embedder: letterEmbedder,
     namespace: 'user',
     agentId: 'agent',
   });
 }
 
-/** The store, except that the next append to recall storage fails. */
-function refusingOneAppend(): MemoryStore {
-  let refuse = 1;
+type MessagesTable = Awaited<ReturnType<MemoryStore['openTable']>>;
+
+/** The store, with every append to recall storage waiting for `before` first. */
+function wrapMessageAdds(
+  before: (rows: Parameters<MessagesTable['add']>[0]['rows']) => Promise<void>,
+): MemoryStore {
   return {
     ...store,
     uri: store.uri,
@@ -52,13 +55,21 @@ function refusingOneAppend(): MemoryStore {
       if (definition.name !== 'memgpt_messages') return table;
       return Object.assign(Object.create(table), {
         add: async (...args: Parameters<typeof table.add>) => {
-          if (refuse-- > 0) throw new Error('disk full');
-          appended.push(...args[0].rows.map((row) => String(row.id)));
+          await before(args[0].rows);
           return table.add(...args);
         },
       }) as typeof table;
     },
   };
+}
+
+/** The store, except that the next `count` appends to recall storage fail. */
+function refusingAppends(count: number): MemoryStore {
+  let refuse = count;
+  return wrapMessageAdds(async (rows) => {
+    if (refuse-- > 0) throw new Error('disk full');
+    appended.push(...rows.map((row) => String(row.id)));
+  });
 }
 
 describe('agent storage on a MemoryStore', () => {
@@ -111,14 +122,15 @@ describe('agent storage on a MemoryStore', () => {
   });
 
   it("writes the step's last messages with the state, and a load stores those a failed append lost", async () => {
-    // Recall storage refuses the next append; the state save beside it succeeds.
-    const writer = await openRefusingOneAppend();
+    // Recall storage refuses every append of this process; its state saves succeed.
+    const writer = await openRefusingAppends(Number.POSITIVE_INFINITY);
     const state = newAgentState({ id: 'agent', namespace: 'user', embedder: letterEmbedder });
     const said = message('m1', 0, 'I adopted a cat', '2024-03-01');
     await writer.saveState({ ...state, stepCount: 1, queue: ['m1'], nextSeq: 1 }, [said]);
-    expect(await writer.getMessages(['m1'])).toEqual([]);
-    // The process dies here: nothing more is written by it.
-    await writer.close();
+    // A read waits for the messages handed over, and says so when they cannot be written.
+    await expect(writer.getMessages(['m1'])).rejects.toThrow('disk full');
+    // The process ends here without writing them; its lease goes all the same.
+    await expect(writer.close()).rejects.toThrow('disk full');
 
     const reader = await open('user', 'agent');
     const loaded = await reader.loadState('agent');
@@ -129,8 +141,37 @@ describe('agent storage on a MemoryStore', () => {
     expect(await reader.searchMessages('cat', 5)).toHaveLength(1);
   });
 
+  it('returns from a save before its messages land; reads wait for them', async () => {
+    let land: () => void = () => undefined;
+    const landed = new Promise<void>((resolve) => {
+      land = resolve;
+    });
+    const slow = wrapMessageAdds(() => landed);
+    const storage = await openAgentStorage({
+      store: slow,
+      embedder: letterEmbedder,
+      namespace: 'user',
+      agentId: 'agent',
+    });
+    const state = newAgentState({ id: 'agent', namespace: 'user', embedder: letterEmbedder });
+    await storage.saveState({ ...state, stepCount: 1, queue: ['m1'], nextSeq: 1 }, [
+      message('m1', 0, 'the heron came back', '2024-03-01'),
+    ]);
+    storage.handOverMessages([message('m2', 1, 'a second heron', '2024-03-02')]);
+    const search = storage.searchMessages('heron', 5);
+    let searched = false;
+    void search.then(() => {
+      searched = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(searched).toBe(false);
+    land();
+    expect((await search).map((found) => found.id).sort()).toEqual(['m1', 'm2']);
+    await storage.close();
+  });
+
   it('carries the messages of a failed append into the next write, never writing one twice', async () => {
-    const storage = await openRefusingOneAppend();
+    const storage = await openRefusingAppends(1);
     const state = newAgentState({ id: 'agent', namespace: 'user', embedder: letterEmbedder });
     await storage.saveState({ ...state, stepCount: 1, queue: ['m1'], nextSeq: 1 }, [
       message('m1', 0, 'first', '2024-03-01'),

@@ -190,16 +190,49 @@ export async function openAgentStorage(options: {
     state: stateJson(state, tail),
     updatedAt: new Date(),
   });
-  // Messages a state row holds that recall storage may not (their append failed): written with
-  // the next append, and carried in every state row until then.
-  let unjournaled: StoredMessage[] = [];
   const appendRows = (list: readonly StoredMessage[]) =>
     messages.add({ namespace: ownNamespace, rows: list.map(toRow) });
+  // Recall storage is written behind: messages handed over wait in `queued`, one append at a time
+  // takes all of them (`inflight`), and until it lands every state row carries them. A failed
+  // append puts them back; the next save, append or read tries again.
+  let queued: StoredMessage[] = [];
+  let inflight: StoredMessage[] = [];
+  let draining: Promise<void> | undefined;
+  const unconfirmed = () => [...inflight, ...queued];
+  function drain(): Promise<void> {
+    if (draining) return draining;
+    if (queued.length === 0) return Promise.resolve();
+    draining = (async () => {
+      try {
+        while (queued.length > 0) {
+          inflight = queued;
+          queued = [];
+          try {
+            await appendRows(inflight);
+          } catch (error) {
+            queued = [...inflight, ...queued];
+            throw error;
+          } finally {
+            inflight = [];
+          }
+        }
+      } finally {
+        draining = undefined;
+      }
+    })();
+    return draining;
+  }
+  /** Starts the append of what is queued; its failure is met by the next write or read. */
+  const drainBehind = () => {
+    drain().catch(() => undefined);
+  };
+  /** Waits until every message handed over is in recall storage (a read then sees them all). */
+  const settled = drain;
 
   /**
-   * Writes the messages a state row carries that recall storage lacks (a process died between the
-   * two writes). Once, at open: every later state row is this handle's, whose messages are written
-   * or still carried (`unjournaled`).
+   * Writes the messages a state row carries that recall storage lacks (the process died before
+   * their append landed). Once, at open: every later state row is this handle's, which carries
+   * whatever it has not appended yet.
    */
   async function repairJournal(row: StateRow): Promise<void> {
     const tail = journalTailOf(row.state);
@@ -249,21 +282,13 @@ export async function openAgentStorage(options: {
     async saveState(state, written = []) {
       // Fenced: nothing is written once a later holder has the lease.
       await lease.checkBeforeWrite();
-      const carried = [...unjournaled, ...written];
+      queued.push(...written);
       // A new row per version (the previous state stays intact until this one is committed),
-      // carrying the messages appended at the same time: two commits at once instead of in turn.
-      const [appended, saved] = await Promise.allSettled([
-        carried.length === 0 ? Promise.resolve() : appendRows(carried),
-        agents.add({ namespace, rows: [rowOf(state, carried)] }),
-      ]);
-      if (appended.status === 'fulfilled') unjournaled = [];
-      else if (saved.status === 'fulfilled') unjournaled = carried;
-      else {
-        // Neither landed: the messages wait for the next write (a failed step flushes once more).
-        unjournaled = carried;
-        throw saved.reason;
-      }
-      if (saved.status === 'rejected') throw saved.reason;
+      // carrying every message not yet appended; the append runs behind, the save waits for the
+      // state alone: one commit per step.
+      const row = rowOf(state, unconfirmed());
+      drainBehind();
+      await agents.add({ namespace, rows: [row] });
       // The claim learns the version with its next renewal: gap detection may lag by seconds.
       lease.recordSaved(state.stepCount);
       // Pruned every `keepStates` versions (at most once per 10 s), so at least `keepStates` are kept.
@@ -274,24 +299,34 @@ export async function openAgentStorage(options: {
       }
     },
     close: async () => {
+      // The lease goes even when the last append fails: those messages are in the newest state
+      // row, and the next open writes them.
+      let failure: unknown;
+      await settled().catch((error: unknown) => {
+        failure = error;
+      });
       await afterSave;
       await lease.release();
+      if (failure !== undefined) throw failure;
+    },
+    handOverMessages(list) {
+      queued.push(...list);
+      drainBehind();
     },
     async appendMessages(list) {
-      const carried = [...unjournaled, ...list];
-      if (carried.length === 0) return;
-      // On failure the carried ones stay carried (they are in the saved state's row) and the
-      // caller keeps its own.
-      await appendRows(carried);
-      unjournaled = [];
+      queued.push(...list);
+      // On failure they stay queued (and carried by the next state row); the caller learns of it.
+      await settled();
     },
     async getMessages(ids) {
       if (ids.length === 0) return [];
+      await settled();
       const rows = await messages.get({ namespace: ownNamespace, ids });
       const byId = new Map(rows.map((row) => [row.id, fromRow(row)]));
       return ids.flatMap((id) => byId.get(id) ?? []);
     },
     async lastSeq() {
+      await settled();
       const [row] = await messages.query({
         namespace: ownNamespace,
         orderBy: { field: 'seq', direction: 'desc' },
@@ -300,10 +335,12 @@ export async function openAgentStorage(options: {
       return row?.seq ?? -1;
     },
     async searchMessages(text, limit) {
+      await settled();
       const hits = await messages.search({ namespace: ownNamespace, mode: 'text', text, k: limit });
       return hits.map((hit) => fromRow(hit.row));
     },
     async messagesBetween(start, end, limit, offset) {
+      await settled();
       const rows = await messages.query({
         namespace: ownNamespace,
         filter: byTime(start, end),
@@ -313,7 +350,8 @@ export async function openAgentStorage(options: {
       });
       return rows.map(fromRow);
     },
-    countMessagesBetween(start, end) {
+    async countMessagesBetween(start, end) {
+      await settled();
       return messages.count({ namespace: ownNamespace, filter: byTime(start, end) });
     },
     async insertPassage(text, at) {

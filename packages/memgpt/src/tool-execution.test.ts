@@ -83,10 +83,13 @@ describe('tool execution', () => {
     expect(results).toBe(5);
   });
 
-  it('gives the functions the step draft and storage, with unwritten messages searchable', async () => {
+  it('gives the functions the step draft and storage; recall search sees the rounds handed over', async () => {
     const toolbox = createToolbox(undefined);
     const { journal, context, storage } = setup();
     journal.record({ kind: 'user', content: 'my walrus is called Wally' });
+    // The round in progress is in the context window, not yet in recall storage.
+    expect(await context.recallSearch('walrus', 5)).toEqual([]);
+    journal.handOver();
     await executeToolCalls(
       [
         call('archival_memory_insert', { content: 'Wally the walrus' }),

@@ -68,15 +68,10 @@ export function createToolContext(
       return id;
     },
     archivalSearch: (query, limit) => storage.searchPassages(query, limit),
-    recallSearch: async (query, limit) => {
-      // Messages of this step not yet written are searchable too.
-      await journal.flush();
-      return storage.searchMessages(query, limit);
-    },
-    recallBetween: async (start, end, limit, offset) => {
-      await journal.flush();
-      return storage.messagesBetween(start, end, limit, offset);
-    },
+    // Recall storage holds every message of earlier steps and rounds; the round in progress (in the
+    // first round, the user's message) is in the context window.
+    recallSearch: (query, limit) => storage.searchMessages(query, limit),
+    recallBetween: (start, end, limit, offset) => storage.messagesBetween(start, end, limit, offset),
     recallCountBetween: (start, end) => storage.countMessagesBetween(start, end),
   };
 }

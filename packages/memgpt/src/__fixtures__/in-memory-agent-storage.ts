@@ -31,7 +31,7 @@ export function createInMemoryAgentStorage(namespace = 'user', agentId = 'agent'
   let failures = 0;
   // Messages a saved state carries whose append failed (as the store-backed storage keeps them).
   let unjournaled: StoredMessage[] = [];
-  const append = async (list: readonly StoredMessage[]) => {
+  const append = (list: readonly StoredMessage[]) => {
     if (list.length === 0) return;
     if (failures > 0) {
       failures--;
@@ -60,18 +60,22 @@ export function createInMemoryAgentStorage(namespace = 'user', agentId = 'agent'
       return saved && cloneState(saved);
     },
     async saveState(state, written = []) {
-      const carried = [...unjournaled, ...written];
       states.push(cloneState(state));
+      storage.handOverMessages(written);
+    },
+    async close() {},
+    handOverMessages(list) {
+      // Written at once here; a failed write keeps them for the next one, as behind a real store.
+      const carried = [...unjournaled, ...list];
       try {
-        await append(carried);
+        append(carried);
         unjournaled = [];
       } catch {
         unjournaled = carried;
       }
     },
-    async close() {},
     async appendMessages(list) {
-      await append([...unjournaled, ...list]);
+      append([...unjournaled, ...list]);
       unjournaled = [];
     },
     async getMessages(ids) {
