@@ -6,8 +6,30 @@ import type { TableOptimizer } from './table-optimizer.js';
 /** What maintenance reads of a LanceDB table. */
 export interface MaintainedTable {
   countRows(): Promise<number>;
-  /** `indexType` as LanceDB names it (`BTree`, `Bitmap`, `IvfFlat`, ...). */
-  listIndices(): Promise<readonly { columns: readonly string[]; indexType?: string }[]>;
+  /**
+   * `indexType` as LanceDB names it (`BTree`, `Bitmap`, `IvfFlat`, ...); `name` is the index's
+   * (a vector index carries the rows it was trained on there, see `vectorIndexName`).
+   */
+  listIndices(): Promise<readonly { name: string; columns: readonly string[]; indexType?: string }[]>;
+}
+
+const trainedTag = /_r(\d+)$/;
+
+/**
+ * The name of a vector index on `column` trained on `rows` rows: `<column>_idx_r<rows>`. LanceDB
+ * reports no training size (its row counts include rows folded in later), so the name keeps it.
+ */
+export function vectorIndexName(column: string, rows: number): string {
+  return `${column}_idx_r${rows}`;
+}
+
+/**
+ * The rows a vector index was trained on, read from its name (`vectorIndexName`); an index named
+ * otherwise (built before the name carried it) counts as trained at `untaggedRows`.
+ */
+export function trainedRows(name: string, untaggedRows: number): number {
+  const tag = trainedTag.exec(name)?.[1];
+  return tag === undefined ? untaggedRows : Number(tag);
 }
 
 /** The scalar index kinds the store builds. */
@@ -55,8 +77,13 @@ export interface IndexMaintenanceOptions {
   vectorColumns: readonly string[];
   /** Column → kind of the scalar indexes wanted (see `wantedScalarIndexes`). */
   scalarIndexes: ReadonlyMap<string, ScalarIndexKind>;
-  /** Builds (or replaces) the index the policy wants on a column. */
-  buildIndex(column: string, kind: 'vector' | ScalarIndexKind): Promise<void>;
+  /**
+   * Builds (or replaces) the index the policy wants on a column; a vector index gets `name`, and
+   * sits beside the one it replaces until that is dropped.
+   */
+  buildIndex(column: string, kind: 'vector' | ScalarIndexKind, name?: string): Promise<void>;
+  /** Drops an index by name (a vector index replaced by a retrained one). */
+  dropIndex(name: string): Promise<void>;
   policy: IndexPolicy;
   /** Rows in the table when it was opened; the policy counts from there. */
   rowsAtOpen: number;
@@ -78,9 +105,11 @@ export interface IndexMaintenance {
 /**
  * Keeps a table healthy without a caller's help: builds the vector and scalar indexes once the
  * table passes `vectorIndexAfterRows` (and replaces a scalar index of another kind than the policy
- * wants, such as the BTREE on `namespace` of tables indexed before bitmaps), and runs `optimize()` (compaction, index update) in the
- * background after `refreshAfterRows` written rows or `compactAfterWrites` commits, so many small
- * appends (one per agent step) do not leave thousands of small files behind.
+ * wants, such as the BTREE on `namespace` of tables indexed before bitmaps), trains the vector
+ * index again once the table has grown `vectorRetrainGrowth` times past the rows it was trained
+ * on, and runs `optimize()` (compaction, index update) in the background after `refreshAfterRows`
+ * written rows or `compactAfterWrites` commits, so many small appends (one per agent step) do not
+ * leave thousands of small files behind.
  */
 export function createIndexMaintenance(options: IndexMaintenanceOptions): IndexMaintenance {
   const { table, optimizer, vectorColumns, scalarIndexes, policy } = options;
@@ -90,12 +119,16 @@ export function createIndexMaintenance(options: IndexMaintenanceOptions): IndexM
   // Whether every wanted index is known to exist; until then a write past the threshold checks
   // (and builds).
   let indexed = vectorColumns.length === 0 && scalarIndexes.size === 0;
+  // Rows at which a vector index is due to be trained again (as last read from its name).
+  let retrainAt = Number.POSITIVE_INFINITY;
   let background: Promise<void> | undefined;
+  const growth = policy.vectorRetrainGrowth || 0;
 
   function due(): boolean {
     const needsIndexes = !indexed && knownRows >= policy.vectorIndexAfterRows;
     return (
       needsIndexes ||
+      knownRows >= retrainAt ||
       rowsSinceOptimize >= policy.refreshAfterRows ||
       commitsSinceOptimize >= policy.compactAfterWrites
     );
@@ -124,15 +157,21 @@ export function createIndexMaintenance(options: IndexMaintenanceOptions): IndexM
     knownRows = await table.countRows();
     let built = false;
     if (knownRows >= policy.vectorIndexAfterRows) {
+      const indices = await table.listIndices();
       const existing = new Map<string, string | undefined>();
-      for (const index of await table.listIndices()) {
+      for (const index of indices) {
         for (const column of index.columns) existing.set(column, index.indexType);
       }
+      let nextRetrain = Number.POSITIVE_INFINITY;
       for (const column of vectorColumns) {
-        if (existing.has(column)) continue;
-        await options.buildIndex(column, 'vector');
-        built = true;
+        const kept = await keepVectorIndex(
+          column,
+          indices.filter((index) => index.columns.includes(column)),
+        );
+        built ||= kept.built;
+        if (growth > 0) nextRetrain = Math.min(nextRetrain, growth * kept.rows);
       }
+      retrainAt = nextRetrain;
       for (const [column, kind] of scalarIndexes) {
         if (existing.has(column) && existing.get(column) === lanceIndexType[kind]) continue;
         await options.buildIndex(column, kind);
@@ -143,6 +182,34 @@ export function createIndexMaintenance(options: IndexMaintenanceOptions): IndexM
     // A fresh index already covers every row; otherwise fold unindexed rows in (LanceDB searches
     // them by brute force meanwhile, so results are current either way) and compact small files.
     if (!built || compact) await optimizer.run();
+  }
+
+  /**
+   * Builds the vector index of a column, or trains it again when the table has outgrown it, then
+   * drops the ones it replaces. The new index is committed before the old one is dropped, so
+   * searches use the old one meanwhile and the column is never without an index. Of several
+   * (a drop that failed, or processes sharing the table that retrained at once) the one trained
+   * on the most rows is kept, so every process keeps the same one. Returns whether it built one,
+   * and the rows the kept index was trained on.
+   */
+  async function keepVectorIndex(
+    column: string,
+    current: readonly { name: string }[],
+  ): Promise<{ built: boolean; rows: number }> {
+    const ranked = current
+      .map((index) => ({ name: index.name, rows: trainedRows(index.name, policy.vectorIndexAfterRows) }))
+      .sort((a, b) => b.rows - a.rows || (a.name < b.name ? 1 : -1));
+    const keeper = ranked[0];
+    if (keeper && !(growth > 0 && knownRows >= growth * keeper.rows)) {
+      for (const index of ranked.slice(1)) await options.dropIndex(index.name);
+      return { built: false, rows: keeper.rows };
+    }
+    // Looked at again at the next write if the build or a drop fails.
+    retrainAt = knownRows;
+    const name = vectorIndexName(column, knownRows);
+    await options.buildIndex(column, 'vector', name);
+    for (const index of ranked) if (index.name !== name) await options.dropIndex(index.name);
+    return { built: true, rows: knownRows };
   }
 
   return {

@@ -9,6 +9,20 @@ export const indexPolicySchema = z.strictObject({
    */
   vectorIndexAfterRows: z.int().positive().default(50_000),
   /**
+   * The vector index is trained again (in the background, replacing the old one once the new one
+   * is committed) when the table has grown to this many times the rows it was trained on. Rows
+   * written after training are folded into the old partitions, so without retraining a table
+   * trained at 50,000 rows and grown to 1M has partitions 20× too big, and every search scans most
+   * of the table. An index built before this option counts as trained at `vectorIndexAfterRows`.
+   * `0` or `false`: never retrain.
+   */
+  vectorRetrainGrowth: z
+    .union([
+      z.literal(false),
+      z.number().refine((growth) => growth === 0 || growth > 1, '0 (never) or more than 1'),
+    ])
+    .default(4),
+  /**
    * IVF_FLAT keeps full vectors (exact distances inside the probed partitions) and trains in seconds
    * on two cores; IVF_PQ compresses vectors (less memory, approximate distances) but trains for minutes.
    */

@@ -134,7 +134,7 @@ export function createLanceTable<TRow extends { id: string }>(
     optimizer,
     vectorColumns: vectorColumns.map((column) => column.name),
     scalarIndexes: wantedScalarIndexes(policy, definition, columns),
-    async buildIndex(column, kind) {
+    async buildIndex(column, kind, name) {
       const config =
         kind === 'bitmap'
           ? lancedb.Index.bitmap()
@@ -143,7 +143,12 @@ export function createLanceTable<TRow extends { id: string }>(
             : policy.vectorIndexType === 'ivf_pq'
               ? lancedb.Index.ivfPq({ distanceType: metric })
               : lancedb.Index.ivfFlat({ distanceType: metric });
-      await commit(() => native.createIndex(column, { config, replace: true }));
+      // A vector index gets its own name, beside the one it replaces (a search meanwhile uses the
+      // old one); maintenance drops that one once this one is committed.
+      await commit(() => native.createIndex(column, { config, replace: true, ...(name && { name }) }));
+    },
+    async dropIndex(name) {
+      await commit(() => native.dropIndex(name));
     },
     policy,
     rowsAtOpen: parts.rowsAtOpen,
