@@ -1,4 +1,4 @@
-import { defineTable, vectorColumn } from '@loci/core';
+import { defineTable, seededRandom, vectorColumn } from '@loci/core';
 import { makeTempDir } from '@loci/testing/temp-dir';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -11,15 +11,10 @@ const points = defineTable({
   vectors: { vector: 32 },
 });
 
-/** Deterministic pseudo-random vectors (mulberry32, in 32-bit integers: no two seeds collide here). */
+/** Deterministic pseudo-random vectors, one stream per seed. */
 function vectorFor(seed: number) {
-  let state = seed >>> 0;
-  return Float32Array.from({ length: 32 }, () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = Math.imul(state ^ (state >>> 15), state | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296 - 0.5;
-  });
+  const next = seededRandom(seed);
+  return Float32Array.from({ length: 32 }, () => next() - 0.5);
 }
 
 const crowdRow = (index: number) => ({ id: `c${index}`, vector: vectorFor(10_000 + index) });
