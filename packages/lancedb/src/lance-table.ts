@@ -218,6 +218,7 @@ export function createLanceTable<TRow extends { id: string }>(
     definition,
     columns,
     freshness,
+    tailLimit: policy.textTailLimit,
     storeCall,
     decode,
     label,

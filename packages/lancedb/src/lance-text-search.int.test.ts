@@ -151,6 +151,28 @@ describe('text search over rows written after the FTS index was built', () => {
     await store.close();
   });
 
+  it('ranks the rows of a new table before its first refresh (LanceDB would cut its scan before ranking)', async () => {
+    // The full-text index of a new table covers no row until the first refresh; every row is
+    // then in LanceDB's scan of unindexed rows, which returns the first rows it meets.
+    const store = await createLanceStore({ uri: dir.path, indexPolicy: { textRefreshDelayMs: 60_000 } });
+    const table = await store.openTable(notes);
+    await table.add({
+      namespace: 'a',
+      rows: [
+        ...Array.from({ length: 30 }, (_, i) => ({ id: `n${i}`, text: `plain meadow row ${i}` })),
+        ...Array.from({ length: 29 }, (_, i) => ({ id: `l${i}`, text: padded('lark', 8 + i) })),
+        { id: 'best-lark', text: 'lark lark' },
+      ],
+    });
+    expect(await unindexedRows(dir.path)).toBe(60);
+    const hits = await table.search({ namespace: 'a', mode: 'text', text: 'lark', k: 5 });
+    expect(ids(hits)).toEqual(['best-lark', 'l0', 'l1', 'l2', 'l3']);
+    expect(hits.every((hit) => hit.score > 0)).toBe(true);
+    await table.optimize();
+    expect(ids(await table.search({ namespace: 'a', mode: 'text', text: 'lark', k: 5 }))).toEqual(ids(hits));
+    await store.close();
+  });
+
   it('waits for the refresh when another process wrote rows the index does not cover', async () => {
     const { store, table } = await openFilled();
     const lancedb = await import('@lancedb/lancedb');
