@@ -1,10 +1,10 @@
-import { createInMemoryStore, type MemoryStore, type RowOf } from '@loci/core';
+import { createInMemoryStore, type MemoryStore, type RowOf, where } from '@loci/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFakeLanguageModel, say } from './__fixtures__/fake-language-model.js';
 import { letterEmbedder } from './__fixtures__/letter-embedder.js';
 import { agentNamespace } from './agent-storage.js';
 import { AgentLeaseLostError, AgentLockedError, createAgent, loadAgent } from './index.js';
-import { agentsTable, leasesTable } from './tables.js';
+import { agentsTable, leasesTable, messagesTable } from './tables.js';
 
 let store: MemoryStore;
 beforeEach(() => {
@@ -95,6 +95,25 @@ describe('the single-writer lease', () => {
     const versions = (await agents.query({ namespace: 'u1' })).map((row) => row.version);
     expect(Math.max(...versions)).toBe(before.stepCount);
     await agent.close();
+  });
+
+  it('fences the messages written behind a step: they do not land after a take-over', async () => {
+    const agent = await createAgent({ ...providers(), id: 'ana' });
+    await agent.step('first');
+    // The step's messages wait to be appended; the lease is taken over before they are.
+    await claimAsOther(60_000);
+    const now = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(now + 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect(agent.searchRecall('first', 5)).rejects.toBeInstanceOf(AgentLeaseLostError);
+    clock.mockRestore();
+    const messages = await store.openTable(messagesTable);
+    expect(await messages.query({ namespace })).toEqual([]);
+    // They are in the saved state's row, for the next holder's open to write.
+    const agents = await store.openTable(agentsTable);
+    const [row] = await agents.query({ namespace: 'u1', filter: where.eq('version', 1) });
+    expect(row?.state).toContain('"content":"first"');
+    await agent.close().catch(() => undefined);
   });
 
   it('never reads a state row written under an older token after a take-over', async () => {

@@ -1,11 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { where } from '@loci/core';
 import { createLanceStore } from '@loci/lancedb';
 import { createOpenAIChatModel, createOpenAIEmbedder } from '@loci/openai';
 import { type ScriptedServer, startScriptedServer } from '@loci/testing/scripted-server';
 import { makeTempDir } from '@loci/testing/temp-dir';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { agentNamespace } from './agent-storage.js';
 import { loadAgent } from './index.js';
+import { messagesTable } from './tables.js';
 
 let server: ScriptedServer;
 let dir: { path: string; remove: () => Promise<void> };
@@ -29,10 +32,11 @@ const append = (content: string) => ({
 });
 const send = (message: string) => ({ toolCalls: [{ name: 'send_message', arguments: { message } }] });
 
-async function until(condition: () => boolean, what: string): Promise<void> {
+async function until(condition: () => boolean, what: string, poll?: () => Promise<void>): Promise<void> {
   for (let waited = 0; !condition(); waited += 50) {
     if (waited > 90_000) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+    await poll?.();
   }
 }
 
@@ -70,6 +74,23 @@ it('resumes from the last saved step after the process is killed mid-step', asyn
   const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
   await until(() => reachedSecondCall, `the second step's second LLM call (child output: ${output})`);
   expect(output).toContain('step-done 0 ["Rex!"]');
+  // The first round's messages are written behind, while the second call runs: killed once they
+  // are in (with a real LLM the call takes seconds; this one never answers).
+  const watcher = await createLanceStore({ uri: storeUri });
+  const messages = await watcher.openTable(messagesTable);
+  let landed = false;
+  await until(
+    () => landed,
+    'the first round of the killed step in recall storage',
+    async () => {
+      const found = await messages.query({
+        namespace: agentNamespace('default', 'pet-agent'),
+        filter: where.eq('content', 'I moved to Lisbon'),
+      });
+      landed = found.length > 0;
+    },
+  );
+  await watcher.close();
   child.kill('SIGKILL');
   await exited;
 

@@ -176,6 +176,8 @@ describe('agent storage on a MemoryStore', () => {
     await storage.saveState({ ...state, stepCount: 1, queue: ['m1'], nextSeq: 1 }, [
       message('m1', 0, 'first', '2024-03-01'),
     ]);
+    // A read writes what is handed over first: here it fails, and says so.
+    await expect(storage.getMessages(['m1'])).rejects.toThrow('disk full');
     // A load in between: the handle still carries m1, and the next save writes it, once.
     await storage.loadState('agent');
     await storage.saveState({ ...state, stepCount: 2, queue: ['m1', 'm2'], nextSeq: 2 }, [

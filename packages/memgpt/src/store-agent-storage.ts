@@ -1,7 +1,7 @@
 import type { EmbeddingModel, MemoryStore, MemoryTable, RowOf, ToolCall } from '@loci/core';
 import { LociError, StoreError, where } from '@loci/core';
 import { z } from 'zod';
-import { AgentStateDamagedError } from './agent-errors.js';
+import { AgentLeaseLostError, AgentStateDamagedError } from './agent-errors.js';
 import { type AgentLease, acquireLease, type LeaseOptions } from './agent-lease.js';
 import { type AgentState, parseAgentState } from './agent-state.js';
 import { type AgentStorage, agentNamespace } from './agent-storage.js';
@@ -17,6 +17,11 @@ type StateRow = RowOf<typeof agentsTable>;
 export const defaultKeepStates = 20;
 /** At most one prune per this many milliseconds: a burst of steps prunes once, not every `keepStates` steps. */
 const pruneEveryMs = 10_000;
+/**
+ * How long the messages of a saved step wait before their append starts, so that the steps of a
+ * quick exchange share one commit; a read, a failed step or `close` writes them at once.
+ */
+const writeBehindMs = 100;
 const stateIdPattern = /@(\d+)(?:\.t(\d+))?$/;
 
 /** The fencing token a state row was written under (0 for rows from before leases). */
@@ -200,6 +205,10 @@ export async function openAgentStorage(options: {
   let draining: Promise<void> | undefined;
   const unconfirmed = () => [...inflight, ...queued];
   function drain(): Promise<void> {
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
     if (draining) return draining;
     if (queued.length === 0) return Promise.resolve();
     draining = (async () => {
@@ -208,6 +217,8 @@ export async function openAgentStorage(options: {
           inflight = queued;
           queued = [];
           try {
+            // Fenced as a save is: appended later than its step, it must not land after a take-over.
+            await lease.checkBeforeWrite();
             await appendRows(inflight);
           } catch (error) {
             queued = [...inflight, ...queued];
@@ -222,9 +233,15 @@ export async function openAgentStorage(options: {
     })();
     return draining;
   }
-  /** Starts the append of what is queued; its failure is met by the next write or read. */
+  /** Starts the append of what is queued after `writeBehindMs`; a failure is met by the next write or read. */
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const drainBehind = () => {
-    drain().catch(() => undefined);
+    if (timer || draining) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      drain().catch(() => undefined);
+    }, writeBehindMs);
+    timer.unref();
   };
   /** Waits until every message handed over is in recall storage (a read then sees them all). */
   const settled = drain;
@@ -300,10 +317,11 @@ export async function openAgentStorage(options: {
     },
     close: async () => {
       // The lease goes even when the last append fails: those messages are in the newest state
-      // row, and the next open writes them.
+      // row, and the next open writes them. After a take-over nothing of this handle's may be
+      // written, and there is nothing to report: the new holder's open wrote them.
       let failure: unknown;
       await settled().catch((error: unknown) => {
-        failure = error;
+        if (!AgentLeaseLostError.isInstance(error)) failure = error;
       });
       await afterSave;
       await lease.release();
@@ -311,7 +329,8 @@ export async function openAgentStorage(options: {
     },
     handOverMessages(list) {
       queued.push(...list);
-      drainBehind();
+      // Mid-step (a round ended, or evicted messages): written at once, while the next LLM call runs.
+      drain().catch(() => undefined);
     },
     async appendMessages(list) {
       queued.push(...list);
