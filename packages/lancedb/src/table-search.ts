@@ -127,9 +127,10 @@ export function createTableSearch<TRow extends { id: string }>(
     const scan = tail === undefined || tail.some((row) => row.text === undefined || mayMatch(row.text));
     // LanceDB 0.31 does not rank its scan of unindexed rows while the index covers no row (a new
     // table before its first refresh): the first rows scanned come back, up to the limit and
-    // non-matching ones with score 0 among them (lance-text-search.int.test.ts). So the scan is
+    // non-matching ones with score 0 among them (lance-text-search.int.test.ts). Then the scan is
     // asked for every unindexed row there may be, and ranked here.
-    const depth = scan ? limit + Math.max(parts.tailLimit, tail?.length ?? 0) : limit;
+    const unranked = scan && freshness.indexEmpty();
+    const depth = unranked ? limit + (tail?.length ?? parts.tailLimit) : limit;
     const rows = await storeCall('text search', () => {
       const search = native.query().fullTextSearch(query).where(where);
       return (scan ? search : search.fastSearch()).limit(depth).toArray();

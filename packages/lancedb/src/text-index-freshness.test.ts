@@ -9,6 +9,7 @@ import { createTextIndexFreshness, type TextIndexFreshness } from './text-index-
 function fakeTable() {
   const state = {
     version: 1,
+    indexed: 0,
     unindexed: 0,
     optimizes: 0,
     fail: false,
@@ -24,7 +25,14 @@ function fakeTable() {
       state.unindexed += rows;
     },
     async listIndices() {
-      return [{ indexType: 'FTS', columns: ['text'], numUnindexedRows: state.unindexed }];
+      return [
+        {
+          indexType: 'FTS',
+          columns: ['text'],
+          numIndexedRows: state.indexed,
+          numUnindexedRows: state.unindexed,
+        },
+      ];
     },
     async version() {
       return state.version;
@@ -61,6 +69,7 @@ function fakeTable() {
       state.optimizes += 1;
       if (state.fail) throw new Error('optimize failed');
       state.unindexed -= covered;
+      state.indexed += covered;
       state.version += 2;
     },
   };
@@ -97,6 +106,18 @@ function setup(options: { tailLimit?: number; refreshDelayMs?: number } = {}) {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('text index freshness', () => {
+  it('says whether the index covered no row at the last look (LanceDB then leaves its scan unranked)', async () => {
+    const { freshness, write } = setup();
+    write('a', 'a1', 'a2');
+    await freshness.unindexedRows('a');
+    expect(freshness.indexEmpty()).toBe(true);
+    await freshness.refresh();
+    write('a', 'a3');
+    await freshness.unindexedRows('a');
+    expect(freshness.indexEmpty()).toBe(false);
+    await freshness.settle();
+  });
+
   it('names the rows written since the index was current, per namespace, without refreshing', async () => {
     const { table, freshness, write } = setup();
     expect(await freshness.unindexedRows('a')).toEqual([]);

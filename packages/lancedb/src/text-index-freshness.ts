@@ -4,7 +4,12 @@ import type { TableOptimizer } from './table-optimizer.js';
 /** What freshness tracking reads of a LanceDB table. */
 export interface TextIndexedTable {
   listIndices(): Promise<
-    readonly { indexType: string; columns: readonly string[]; numUnindexedRows?: number | null }[]
+    readonly {
+      indexType: string;
+      columns: readonly string[];
+      numIndexedRows?: number | null;
+      numUnindexedRows?: number | null;
+    }[]
   >;
   version(): Promise<number>;
   /** LanceDB's query builder; when given, each refresh ends by loading the new index (see `warm`). */
@@ -47,6 +52,11 @@ export interface TextIndexFreshness {
    * rows are missing (written by another process, say) even after a refresh.
    */
   unindexedRows(namespace: string): Promise<readonly TailRef[] | undefined>;
+  /**
+   * Whether the full-text index covered no row at the last look (a new table before its first
+   * refresh): LanceDB then returns its scan of the unindexed rows unranked.
+   */
+  indexEmpty(): boolean;
   /** Brings the index up to date now (one optimize at a time); `false` when it failed (reported). */
   refresh(): Promise<boolean>;
   /** Drops a pending refresh and waits for one in progress. */
@@ -82,6 +92,8 @@ export function createTextIndexFreshness(options: TextIndexFreshnessOptions): Te
   let tail: TailRow[] = [];
   // Whether `tail` is known to hold every unindexed row; regained when the index is seen complete.
   let trusted = false;
+  // Whether the index covered no row at the last check.
+  let empty = true;
   // Table version at the last sync, and this handle's commits recorded since.
   let syncVersion = -1;
   let commits = 0;
@@ -112,10 +124,14 @@ export function createTextIndexFreshness(options: TextIndexFreshnessOptions): Te
     const quiet = !optimizer.running;
     const [indices, version] = await Promise.all([table.listIndices(), table.version()]);
     let unindexed = 0;
+    let indexed: number | undefined;
     for (const index of indices) {
       if (index.indexType !== 'FTS' || !index.columns.some((column) => fullText.includes(column))) continue;
       unindexed = Math.max(unindexed, index.numUnindexedRows ?? 0);
+      // Unknown (a remote table): taken as empty, the safe side.
+      indexed = Math.min(indexed ?? Number.POSITIVE_INFINITY, index.numIndexedRows ?? 0);
     }
+    empty = (indexed ?? 0) === 0;
     const settled = quiet && !optimizer.running && epoch === epochBefore;
     if (unindexed === 0) {
       forgetUpTo(markBefore);
@@ -193,6 +209,7 @@ export function createTextIndexFreshness(options: TextIndexFreshnessOptions): Te
 
   return {
     refresh: refreshNow,
+    indexEmpty: () => empty,
     mark: () => seq,
     optimized(mark) {
       forgetUpTo(mark);
