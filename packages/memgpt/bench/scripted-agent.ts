@@ -5,7 +5,10 @@ import { chatRequestBody, type RecordedRequest, type ScriptedReply } from '@loci
 // Usage is given so the test server does not tokenize every prompt in this process.
 const usage = { prompt_tokens: 0, completion_tokens: 0 };
 
-/** Mostly a reply, every 20th turn a conversation_search first, every 50th an archival insert, as an agent would. */
+/**
+ * Mostly a reply, every 20th turn a conversation_search first (for the person the turn names, who
+ * is in about a tenth of the turns), every 50th an archival insert, as an agent would.
+ */
 export function scriptedAgentReply(request: RecordedRequest): ScriptedReply {
   return { usage, ...scriptedAgentAction(chatRequestBody(request)) };
 }
@@ -31,7 +34,7 @@ export function scriptedAgentAction(body: ReturnType<typeof chatRequestBody>): S
     return {
       content: 'Check what was said before.',
       toolCalls: [
-        { name: 'conversation_search', arguments: { query: words[3] ?? 'trip', request_heartbeat: true } },
+        { name: 'conversation_search', arguments: { query: words[2] ?? 'trip', request_heartbeat: true } },
       ],
     };
   }
