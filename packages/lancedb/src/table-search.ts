@@ -9,10 +9,10 @@ import {
   type SearchOptions,
   symbolNeedle,
   type TableDefinition,
+  textMayMatch,
 } from '@loci/core';
 import type { ColumnSpec } from './columns.js';
 import { sqlIdentifier, sqlString } from './filter-sql.js';
-import { tailMatcher } from './tail-match.js';
 import type { TextIndexFreshness } from './text-index-freshness.js';
 
 export interface TableSearchParts<TRow> {
@@ -123,7 +123,7 @@ export function createTableSearch<TRow extends { id: string }>(
     // score can differ a little from what a refreshed index gives it until the background refresh.
     // When no new row can match (no query word, nor a form of one), the index alone answers.
     const tail = await freshness.unindexedRows(options.namespace);
-    const mayMatch = tailMatcher(options.text);
+    const mayMatch = textMayMatch(options.text);
     const scan = tail === undefined || tail.some((row) => row.text === undefined || mayMatch(row.text));
     // LanceDB 0.31 does not rank its scan of unindexed rows while the index covers no row (a new
     // table before its first refresh): the first rows scanned come back, up to the limit and

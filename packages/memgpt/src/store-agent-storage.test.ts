@@ -158,6 +158,8 @@ describe('agent storage on a MemoryStore', () => {
       message('m1', 0, 'the heron came back', '2024-03-01'),
     ]);
     storage.handOverMessages([message('m2', 1, 'a second heron', '2024-03-02')]);
+    // A search none of them could match does not wait for them.
+    expect(await storage.searchMessages('walrus', 5)).toEqual([]);
     const search = storage.searchMessages('heron', 5);
     let searched = false;
     void search.then(() => {

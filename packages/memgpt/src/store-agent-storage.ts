@@ -1,5 +1,5 @@
 import type { EmbeddingModel, MemoryStore, MemoryTable, RowOf, ToolCall } from '@loci/core';
-import { LociError, StoreError, where } from '@loci/core';
+import { LociError, StoreError, symbolNeedle, textMayMatch, where } from '@loci/core';
 import { z } from 'zod';
 import { AgentLeaseLostError, AgentStateDamagedError } from './agent-errors.js';
 import { type AgentLease, acquireLease, type LeaseOptions } from './agent-lease.js';
@@ -354,7 +354,10 @@ export async function openAgentStorage(options: {
       return row?.seq ?? -1;
     },
     async searchMessages(text, limit) {
-      await settled();
+      // Messages still being written are waited for when one of them could match.
+      const needle = symbolNeedle(text);
+      const mayMatch = needle === undefined ? textMayMatch(text) : (found: string) => found.includes(needle);
+      if (unconfirmed().some((message) => mayMatch(searchableText(message)))) await settled();
       const hits = await messages.search({ namespace: ownNamespace, mode: 'text', text, k: limit });
       return hits.map((hit) => fromRow(hit.row));
     },

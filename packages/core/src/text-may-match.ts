@@ -1,6 +1,7 @@
 /**
- * A cheap, conservative pre-check for the tail scan of a text search: which of the rows written
- * since the last full-text refresh could match the query at all. LanceDB's tokenizer lower-cases,
+ * A cheap, conservative pre-check before a full-text search: which texts could match the query at
+ * all (the store skips its scan of rows the index does not cover yet when none can; an agent does
+ * not wait for messages still being written that cannot). LanceDB's tokenizer lower-cases,
  * folds accents, drops English stop words and stems (Porter); this check does the first two, drops
  * only stop words every English list has, and treats two words as possibly the same stem when they
  * share a prefix (a Porter stem is a prefix of its word, but for a final y that becomes i). So it
@@ -8,7 +9,7 @@
  * never turn away one that does: a search that meets no possible match skips the scan.
  */
 
-import { textTokens } from '@loci/core';
+import { textTokens } from './in-memory-text-index.js';
 
 // Lucene's classic English stop set: contained in every English stop-word list, LanceDB's included.
 const stopWords = new Set(
@@ -30,8 +31,8 @@ export function maySameStem(a: string, b: string): boolean {
   return commonPrefix(a, b) >= Math.max(1, Math.min(4, shorter - 1));
 }
 
-/** A test of whether a text could match `query` in the full-text index; see the module comment. */
-export function tailMatcher(query: string): (text: string) => boolean {
+/** A test of whether a text could match `query` in a full-text index; see the module comment. */
+export function textMayMatch(query: string): (text: string) => boolean {
   const terms = [...new Set(textTokens(query))].filter((word) => !stopWords.has(word));
   if (terms.length === 0) return () => false;
   return (text) => textTokens(text).some((word) => terms.some((term) => maySameStem(term, word)));

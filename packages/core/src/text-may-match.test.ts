@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maySameStem, tailMatcher } from './tail-match.js';
+import { maySameStem, textMayMatch } from './text-may-match.js';
 
 describe('the tail pre-check of a text search', () => {
   it('lets through every word form a stemmer could fold together', () => {
@@ -21,17 +21,17 @@ describe('the tail pre-check of a text search', () => {
   });
 
   it('matches case- and accent-insensitively and skips stop words', () => {
-    const matches = tailMatcher('The Café in Zürich');
+    const matches = textMayMatch('The Café in Zürich');
     expect(matches('we met at the cafe')).toBe(true);
     expect(matches('ZURICH was cold')).toBe(true);
     // "the" and "in" are stop words: sharing only them is no match.
     expect(matches('in the morning')).toBe(false);
-    expect(tailMatcher('the of and')('the of and')).toBe(false);
+    expect(textMayMatch('the of and')('the of and')).toBe(false);
   });
 
   it('finds a word said a moment ago, in any script', () => {
-    expect(tailMatcher('zorblax')('My dog is named Zorblax.')).toBe(true);
-    expect(tailMatcher('東京')('昨日 東京 に 行った')).toBe(true);
-    expect(tailMatcher('Zorblax')('a quiet evening with a book')).toBe(false);
+    expect(textMayMatch('zorblax')('My dog is named Zorblax.')).toBe(true);
+    expect(textMayMatch('東京')('昨日 東京 に 行った')).toBe(true);
+    expect(textMayMatch('Zorblax')('a quiet evening with a book')).toBe(false);
   });
 });
