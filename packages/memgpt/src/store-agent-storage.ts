@@ -203,6 +203,8 @@ export async function openAgentStorage(options: {
   let queued: StoredMessage[] = [];
   let inflight: StoredMessage[] = [];
   let draining: Promise<void> | undefined;
+  // A saved step's append waits `writeBehindMs` on this timer.
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const unconfirmed = () => [...inflight, ...queued];
   function drain(): Promise<void> {
     if (timer) {
@@ -234,7 +236,6 @@ export async function openAgentStorage(options: {
     return draining;
   }
   /** Starts the append of what is queued after `writeBehindMs`; a failure is met by the next write or read. */
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const drainBehind = () => {
     if (timer || draining) return;
     timer = setTimeout(() => {
