@@ -8,6 +8,7 @@ import { type AgentStorage, agentNamespace } from './agent-storage.js';
 import type { MessageKind, StoredMessage } from './stored-message.js';
 import { searchableText } from './stored-message.js';
 import { agentsTable, archivalTable, leasesTable, messagesTable } from './tables.js';
+import { createWriteBehind } from './write-behind.js';
 
 type MessageRow = RowOf<typeof messagesTable>;
 type ArchivalRow = RowOf<ReturnType<typeof archivalTable>>;
@@ -17,11 +18,6 @@ type StateRow = RowOf<typeof agentsTable>;
 export const defaultKeepStates = 20;
 /** At most one prune per this many milliseconds: a burst of steps prunes once, not every `keepStates` steps. */
 const pruneEveryMs = 10_000;
-/**
- * How long the messages of a saved step wait before their append starts, so that the steps of a
- * quick exchange share one commit; a read, a failed step or `close` writes them at once.
- */
-const writeBehindMs = 100;
 const stateIdPattern = /@(\d+)(?:\.t(\d+))?$/;
 
 /** The fencing token a state row was written under (0 for rows from before leases). */
@@ -197,55 +193,12 @@ export async function openAgentStorage(options: {
   });
   const appendRows = (list: readonly StoredMessage[]) =>
     messages.add({ namespace: ownNamespace, rows: list.map(toRow) });
-  // Recall storage is written behind: messages handed over wait in `queued`, one append at a time
-  // takes all of them (`inflight`), and until it lands every state row carries them. A failed
-  // append puts them back; the next save, append or read tries again.
-  let queued: StoredMessage[] = [];
-  let inflight: StoredMessage[] = [];
-  let draining: Promise<void> | undefined;
-  // A saved step's append waits `writeBehindMs` on this timer.
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const unconfirmed = () => [...inflight, ...queued];
-  function drain(): Promise<void> {
-    if (timer) {
-      clearTimeout(timer);
-      timer = undefined;
-    }
-    if (draining) return draining;
-    if (queued.length === 0) return Promise.resolve();
-    draining = (async () => {
-      try {
-        while (queued.length > 0) {
-          inflight = queued;
-          queued = [];
-          try {
-            // Fenced as a save is: appended later than its step, it must not land after a take-over.
-            await lease.checkBeforeWrite();
-            await appendRows(inflight);
-          } catch (error) {
-            queued = [...inflight, ...queued];
-            throw error;
-          } finally {
-            inflight = [];
-          }
-        }
-      } finally {
-        draining = undefined;
-      }
-    })();
-    return draining;
-  }
-  /** Starts the append of what is queued after `writeBehindMs`; a failure is met by the next write or read. */
-  const drainBehind = () => {
-    if (timer || draining) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      drain().catch(() => undefined);
-    }, writeBehindMs);
-    timer.unref();
-  };
-  /** Waits until every message handed over is in recall storage (a read then sees them all). */
-  const settled = drain;
+  // Fenced as a save is: appended later than its step, a batch must not land after a take-over.
+  const behind = createWriteBehind(async (list) => {
+    await lease.checkBeforeWrite();
+    await appendRows(list);
+  });
+  const settled = behind.settled;
 
   /**
    * Writes the messages a state row carries that recall storage lacks (the process died before
@@ -300,12 +253,12 @@ export async function openAgentStorage(options: {
     async saveState(state, written = []) {
       // Fenced: nothing is written once a later holder has the lease.
       await lease.checkBeforeWrite();
-      queued.push(...written);
+
       // A new row per version (the previous state stays intact until this one is committed),
       // carrying every message not yet appended; the append runs behind, the save waits for the
       // state alone: one commit per step.
-      const row = rowOf(state, unconfirmed());
-      drainBehind();
+      const row = rowOf(state, [...behind.unconfirmed(), ...written]);
+      behind.soon(written);
       await agents.add({ namespace, rows: [row] });
       // The claim learns the version with its next renewal: gap detection may lag by seconds.
       lease.recordSaved(state.stepCount);
@@ -329,12 +282,11 @@ export async function openAgentStorage(options: {
       if (failure !== undefined) throw failure;
     },
     handOverMessages(list) {
-      queued.push(...list);
       // Mid-step (a round ended, or evicted messages): written at once, while the next LLM call runs.
-      drain().catch(() => undefined);
+      behind.now(list);
     },
     async appendMessages(list) {
-      queued.push(...list);
+      behind.now(list);
       // On failure they stay queued (and carried by the next state row); the caller learns of it.
       await settled();
     },
@@ -358,7 +310,7 @@ export async function openAgentStorage(options: {
       // Messages still being written are waited for when one of them could match.
       const needle = symbolNeedle(text);
       const mayMatch = needle === undefined ? textMayMatch(text) : (found: string) => found.includes(needle);
-      if (unconfirmed().some((message) => mayMatch(searchableText(message)))) await settled();
+      if (behind.unconfirmed().some((message) => mayMatch(searchableText(message)))) await settled();
       const hits = await messages.search({ namespace: ownNamespace, mode: 'text', text, k: limit });
       return hits.map((hit) => fromRow(hit.row));
     },
