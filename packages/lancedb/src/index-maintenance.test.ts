@@ -45,7 +45,11 @@ function setup(
     },
   };
   let onOptimized = () => {};
-  const optimizer = createTableOptimizer(table, { mark: () => 0, onDone: () => onOptimized() }, 60_000);
+  const optimizer = createTableOptimizer(
+    table,
+    { mark: () => 0, onDone: () => onOptimized() },
+    { keepVersionsMs: 60_000, keepVersions: 100 },
+  );
   const parsed = indexPolicySchema.parse(policy);
   const lanceType = { vector: 'IvfFlat', bitmap: 'Bitmap', btree: 'BTree' };
   const maintenance = createIndexMaintenance({

@@ -58,6 +58,13 @@ export const indexPolicySchema = z.strictObject({
    */
   keepVersionsMs: z.int().min(0).default(60_000),
   /**
+   * At most this many table versions are kept, the newest, counting the commits through this
+   * handle, however young: an optimize reads every version it keeps (about a quarter of a
+   * millisecond each), so at a high write rate a time bound alone made every optimize slower
+   * (docs/benchmarks/store.md).
+   */
+  keepVersions: z.int().min(1).default(100),
+  /**
    * The full-text index is brought up to date in the background this many milliseconds after the
    * last write (at the latest ten times as long after the first unindexed one, at once when the
    * unindexed rows reach half of `textTailLimit`). Each refresh makes the next search load the new

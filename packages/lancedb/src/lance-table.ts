@@ -71,8 +71,9 @@ const pageSchema = z.object({
 
 // Commit conflicts with a concurrent compaction are retried, as LanceDB itself does for appends.
 const writeAttempts = 5;
-// What LanceDB says when a read meets a data file that a version cleanup has deleted.
-const removedVersionFile = /Object at location \S+ not found/;
+// What LanceDB says when a read meets a data file that a version cleanup has deleted; on object
+// storage a manifest being deleted can also read as empty (seen on s3rver in the conformance suite).
+const removedVersionFile = /Object at location \S+ not found|Range started at 0 and ended at 0/;
 
 /** Runs commits one after another, in call order; a failed one does not stop the next. */
 function createCommitQueue() {
@@ -109,7 +110,13 @@ export function createLanceTable<TRow extends { id: string }>(
     };
   }
 
-  const commit = parts.serialCommits ? createCommitQueue() : <T>(work: () => Promise<T>) => work();
+  const queue = parts.serialCommits ? createCommitQueue() : <T>(work: () => Promise<T>) => work();
+  // Every commit is a table version; the optimizer keeps count of them (`keepVersions`).
+  const commit = async <T>(work: () => Promise<T>): Promise<T> => {
+    const result = await queue(work);
+    optimizer.committed();
+    return result;
+  };
   const optimizer = createTableOptimizer(
     { optimize: (options) => commit(() => native.optimize(options)) },
     {
@@ -119,7 +126,7 @@ export function createLanceTable<TRow extends { id: string }>(
         maintenance.optimized();
       },
     },
-    policy.keepVersionsMs,
+    { keepVersionsMs: policy.keepVersionsMs, keepVersions: policy.keepVersions },
   );
   const freshness = createTextIndexFreshness({
     table: native,

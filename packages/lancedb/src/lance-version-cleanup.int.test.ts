@@ -61,6 +61,24 @@ describe('table versions', () => {
     await pruning.close();
   });
 
+  it('keeps no more than the last keepVersions versions, however young', async () => {
+    const uri = `${dir.path}/count`;
+    const store = await createLanceStore({
+      uri,
+      indexPolicy: { keepVersions: 8, compactAfterWrites: 1_000 },
+    });
+    const table = await store.openTable(notes);
+    await writeNotes(table, 0, 40);
+    await table.optimize();
+    // About the last 8 commits (index builds count too), and those the optimize itself made; the
+    // default (60 s) would keep all 40.
+    const versions = await versionsOf(uri);
+    expect(versions).toBeGreaterThan(2);
+    expect(versions).toBeLessThan(14);
+    expect((await table.search({ namespace: 'a', mode: 'text', text: 'otters', k: 50 })).length).toBe(40);
+    await store.close();
+  });
+
   it('retries on the latest version a read whose version an optimize removed', async () => {
     const uri = `${dir.path}/shared`;
     const writer = await createLanceStore({ uri, indexPolicy: { keepVersionsMs: 0 } });

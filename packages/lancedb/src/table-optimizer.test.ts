@@ -25,7 +25,7 @@ describe('table optimizer', () => {
         },
       },
       { mark: () => writes, onDone: (mark) => done.push(mark) },
-      60_000,
+      { keepVersionsMs: 60_000, keepVersions: 100 },
     );
     const first = optimizer.run();
     writes = 5;
@@ -56,7 +56,7 @@ describe('table optimizer', () => {
         },
       },
       { mark: () => 2, onDone: () => {} },
-      60_000,
+      { keepVersionsMs: 60_000, keepVersions: 100 },
     );
     await expect(optimizer.run()).resolves.toBe(2);
     expect(calls).toBe(3);
@@ -68,12 +68,39 @@ describe('table optimizer', () => {
     const optimizer = createTableOptimizer(
       { optimize: async () => (fail ? Promise.reject(new Error('disk full')) : undefined) },
       { mark: () => 1, onDone: (mark) => done.push(mark) },
-      60_000,
+      { keepVersionsMs: 60_000, keepVersions: 100 },
     );
     await expect(optimizer.run()).rejects.toThrow('disk full');
     expect(done).toEqual([]);
     fail = false;
     await expect(optimizer.run()).resolves.toBe(1);
     expect(done).toEqual([1]);
+  });
+
+  it('keeps the versions younger than keepVersionsMs, but no more than the last keepVersions commits', async () => {
+    const cutoffs: number[] = [];
+    const optimizer = createTableOptimizer(
+      {
+        optimize: async (options) => {
+          cutoffs.push(options.cleanupOlderThan.getTime());
+        },
+      },
+      { mark: () => 0, onDone: () => {} },
+      { keepVersionsMs: 60_000, keepVersions: 3 },
+    );
+    const start = Date.now();
+    // Two commits: fewer than keepVersions, so the age decides.
+    optimizer.committed();
+    optimizer.committed();
+    await optimizer.run();
+    expect(cutoffs[0]).toBeLessThanOrEqual(Date.now() - 60_000);
+    expect(cutoffs[0]).toBeGreaterThanOrEqual(start - 60_000);
+    // Five quick commits: the third newest of them is the oldest version kept.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const third = Date.now();
+    for (let commit = 0; commit < 3; commit++) optimizer.committed();
+    await optimizer.run();
+    expect(cutoffs[1]).toBeGreaterThanOrEqual(third);
+    expect(cutoffs[1]).toBeLessThanOrEqual(Date.now());
   });
 });

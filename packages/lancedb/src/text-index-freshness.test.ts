@@ -85,7 +85,7 @@ function setup(options: { tailLimit?: number; refreshDelayMs?: number } = {}) {
       mark: () => freshness?.mark() ?? 0,
       onDone: (mark) => freshness?.optimized(mark),
     },
-    60_000,
+    { keepVersionsMs: 60_000, keepVersions: 100 },
   );
   freshness = createTextIndexFreshness({
     table,
@@ -235,7 +235,11 @@ describe('text index freshness', () => {
 
   it('tracks nothing for a table without full-text columns', async () => {
     const table = fakeTable();
-    const optimizer = createTableOptimizer(table, { mark: () => 0, onDone: () => {} }, 60_000);
+    const optimizer = createTableOptimizer(
+      table,
+      { mark: () => 0, onDone: () => {} },
+      { keepVersionsMs: 60_000, keepVersions: 100 },
+    );
     const freshness = createTextIndexFreshness({
       table,
       fullText: [],
