@@ -67,7 +67,7 @@ export { fenceMemory, memoryTag, neutraliseMemoryTags } from './quoted-memory.js
 export { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
 export { seededRandom } from './seeded-random.js';
 export { formatFigure, type LatencySummary, percentile, summarizeLatencies } from './statistics.js';
-export { textMayMatch } from './text-may-match.js';
+export { isStopWord, textMayMatch } from './text-may-match.js';
 export { countMessagesTokens, countMessageTokens, countTokens, truncateToTokens } from './tokens.js';
 export { defineTool, type ToolChoice, type ToolDefinition, toJsonSchema } from './tools.js';
 export { turnKeyText } from './turn-key-text.js';

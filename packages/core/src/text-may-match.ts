@@ -11,12 +11,18 @@
 
 import { textTokens } from './in-memory-text-index.js';
 
-// Lucene's classic English stop set: contained in every English stop-word list, LanceDB's included.
-const stopWords = new Set(
+// Lucene's classic English stop set: contained in every English stop-word list, LanceDB's included
+// (LanceDB 0.31 drops exactly these, after stemming: recall-text-index.int.test.ts in @loci/memgpt).
+const stopWords: ReadonlySet<string> = new Set(
   'a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with'.split(
     ' ',
   ),
 );
+
+/** Whether a lower-cased word is one of the English stop words every full-text index here drops. */
+export function isStopWord(word: string): boolean {
+  return stopWords.has(word);
+}
 
 function commonPrefix(a: string, b: string): number {
   const end = Math.min(a.length, b.length);

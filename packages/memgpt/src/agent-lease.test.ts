@@ -98,7 +98,8 @@ describe('the single-writer lease', () => {
   });
 
   it('fences the messages written behind a step: they do not land after a take-over', async () => {
-    const agent = await createAgent({ ...providers(), id: 'ana' });
+    // Searches go to the store (and so wait for the messages written behind).
+    const agent = await createAgent({ ...providers(), id: 'ana', recallIndexLimit: 0 });
     await agent.step('first');
     // The step's messages wait to be appended; the lease is taken over before they are.
     await claimAsOther(60_000);

@@ -80,6 +80,11 @@ interface SharedOptions {
   waitForLeaseMs?: number;
   /** State versions kept in the store (default 20); older ones are pruned. */
   keepStates?: number;
+  /**
+   * Messages of recall storage kept in memory, so that `conversation_search` is a lookup in the
+   * process (default 20,000; 0: always search the store). An agent with more is searched in the store.
+   */
+  recallIndexLimit?: number;
 }
 
 /** Options of `createAgent`; throws `AgentExistsError` when the id is taken. */

@@ -63,6 +63,22 @@ function wrapMessageAdds(
   };
 }
 
+/** Agent storage whose appends to recall storage wait until `land()` is called. */
+async function openHeldAppends(options: { recallIndexLimit?: number } = {}) {
+  let land: () => void = () => undefined;
+  const landed = new Promise<void>((resolve) => {
+    land = resolve;
+  });
+  const storage = await openAgentStorage({
+    store: wrapMessageAdds(() => landed),
+    embedder: letterEmbedder,
+    namespace: 'user',
+    agentId: 'agent',
+    ...options,
+  });
+  return { storage, land };
+}
+
 /** The store, except that the next `count` appends to recall storage fail. */
 function refusingAppends(count: number): MemoryStore {
   let refuse = count;
@@ -141,18 +157,9 @@ describe('agent storage on a MemoryStore', () => {
     expect(await reader.searchMessages('cat', 5)).toHaveLength(1);
   });
 
-  it('returns from a save before its messages land; reads wait for them', async () => {
-    let land: () => void = () => undefined;
-    const landed = new Promise<void>((resolve) => {
-      land = resolve;
-    });
-    const slow = wrapMessageAdds(() => landed);
-    const storage = await openAgentStorage({
-      store: slow,
-      embedder: letterEmbedder,
-      namespace: 'user',
-      agentId: 'agent',
-    });
+  it('returns from a save before its messages land; reads of the store wait for them', async () => {
+    // Searches go to the store, as for an agent past the limit.
+    const { storage, land } = await openHeldAppends({ recallIndexLimit: 0 });
     const state = newAgentState({ id: 'agent', namespace: 'user', embedder: letterEmbedder });
     await storage.saveState({ ...state, stepCount: 1, queue: ['m1'], nextSeq: 1 }, [
       message('m1', 0, 'the heron came back', '2024-03-01'),
@@ -169,6 +176,61 @@ describe('agent storage on a MemoryStore', () => {
     expect(searched).toBe(false);
     land();
     expect((await search).map((found) => found.id).sort()).toEqual(['m1', 'm2']);
+    await storage.close();
+  });
+
+  it('searches recall storage in the process: earlier sessions once loaded, hand-overs at once', async () => {
+    const earlier = await open('user', 'agent');
+    await earlier.appendMessages([message('m0', 0, 'a heron by the river', '2024-02-01')]);
+    await earlier.close();
+
+    const { storage, land } = await openHeldAppends();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const state = newAgentState({ id: 'agent', namespace: 'user', embedder: letterEmbedder });
+    await storage.saveState({ ...state, stepCount: 1, queue: ['m1'], nextSeq: 2 }, [
+      message('m1', 1, 'the heron came back', '2024-03-01'),
+    ]);
+    storage.handOverMessages([message('m2', 2, 'herons nest here', '2024-03-02')]);
+    // Answered without waiting for the appends, which have not landed.
+    const found = await Promise.race([
+      storage.searchMessages('heron', 5),
+      new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 1_000)),
+    ]);
+    expect(found === 'waited' ? found : found.map((m) => m.id).sort()).toEqual(['m0', 'm1', 'm2']);
+    land();
+    await storage.close();
+  });
+
+  it('searches the store for an agent with more messages than it keeps in memory', async () => {
+    const earlier = await open('user', 'agent');
+    await earlier.appendMessages([
+      message('m0', 0, 'a heron by the river', '2024-02-01'),
+      message('m1', 1, 'a heron again', '2024-02-02'),
+    ]);
+    await earlier.close();
+    await expect(
+      openAgentStorage({
+        store,
+        embedder: letterEmbedder,
+        namespace: 'user',
+        agentId: 'agent',
+        recallIndexLimit: -1,
+      }),
+    ).rejects.toThrow('recallIndexLimit must be a whole number ≥ 0, got -1');
+
+    const { storage, land } = await openHeldAppends({ recallIndexLimit: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    storage.handOverMessages([message('m2', 2, 'a heron nest here', '2024-03-02')]);
+    // The store's search waits for the append of a message that may match.
+    let searched = false;
+    const search = storage.searchMessages('heron', 5).then((found) => {
+      searched = true;
+      return found;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(searched).toBe(false);
+    land();
+    expect((await search).map((m) => m.id).sort()).toEqual(['m0', 'm1', 'm2']);
     await storage.close();
   });
 

@@ -1,10 +1,11 @@
 import type { EmbeddingModel, MemoryStore, MemoryTable, RowOf, ToolCall } from '@loci/core';
-import { LociError, StoreError, symbolNeedle, textMayMatch, where } from '@loci/core';
+import { ConfigError, LociError, StoreError, symbolNeedle, textMayMatch, where } from '@loci/core';
 import { z } from 'zod';
 import { AgentLeaseLostError, AgentStateDamagedError } from './agent-errors.js';
 import { type AgentLease, acquireLease, type LeaseOptions } from './agent-lease.js';
 import { type AgentState, parseAgentState } from './agent-state.js';
 import { type AgentStorage, agentNamespace } from './agent-storage.js';
+import { createRecallSearchCache, defaultRecallIndexLimit } from './recall-text-index.js';
 import type { MessageKind, StoredMessage } from './stored-message.js';
 import { searchableText } from './stored-message.js';
 import { agentsTable, archivalTable, leasesTable, messagesTable } from './tables.js';
@@ -148,9 +149,17 @@ export async function openAgentStorage(options: {
   lease?: LeaseOptions | undefined;
   /** State versions kept (default 20). */
   keepStates?: number | undefined;
+  /** Messages kept in memory for `conversation_search` (default 20,000; 0: search the store). */
+  recallIndexLimit?: number | undefined;
 }): Promise<AgentStorage> {
   const { store, embedder, namespace, agentId } = options;
   const keepStates = Math.max(2, options.keepStates ?? defaultKeepStates);
+  const recallIndexLimit = options.recallIndexLimit ?? defaultRecallIndexLimit;
+  if (!Number.isSafeInteger(recallIndexLimit) || recallIndexLimit < 0) {
+    throw new ConfigError(`recallIndexLimit must be a whole number ≥ 0, got ${String(recallIndexLimit)}`, [
+      { path: 'recallIndexLimit', message: 'expected an integer ≥ 0' },
+    ]);
+  }
   const ownNamespace = agentNamespace(namespace, agentId);
   let agents: MemoryTable<StateRow>;
   let messages: MemoryTable<MessageRow>;
@@ -230,6 +239,25 @@ export async function openAgentStorage(options: {
     throw error;
   }
 
+  // Every message there is: those stored (loaded in the background) and those handed over since.
+  const recall = createRecallSearchCache({
+    limit: recallIndexLimit,
+    count: () => messages.count({ namespace: ownNamespace }),
+    page: async (after, size) =>
+      (
+        await messages.query({
+          namespace: ownNamespace,
+          filter: where.gt('seq', after),
+          orderBy: { field: 'seq', direction: 'asc' },
+          limit: size,
+        })
+      ).map(fromRow),
+  });
+  const handOver = (list: readonly StoredMessage[], when: 'now' | 'soon') => {
+    recall.add(list);
+    behind[when](list);
+  };
+
   // Pruning runs after the step returns, one at a time; a lease lost meanwhile is thrown by the
   // next save's check, and fencing does not depend on it (the check, and the token in every row).
   let afterSave: Promise<void> = Promise.resolve();
@@ -258,7 +286,7 @@ export async function openAgentStorage(options: {
       // carrying every message not yet appended; the append runs behind, the save waits for the
       // state alone: one commit per step.
       const row = rowOf(state, [...behind.unconfirmed(), ...written]);
-      behind.soon(written);
+      handOver(written, 'soon');
       await agents.add({ namespace, rows: [row] });
       // The claim learns the version with its next renewal: gap detection may lag by seconds.
       lease.recordSaved(state.stepCount);
@@ -274,6 +302,7 @@ export async function openAgentStorage(options: {
       // row, and the next open writes them. After a take-over nothing of this handle's may be
       // written, and there is nothing to report: the new holder's open wrote them.
       let failure: unknown;
+      await recall.loaded;
       await settled().catch((error: unknown) => {
         if (!AgentLeaseLostError.isInstance(error)) failure = error;
       });
@@ -283,10 +312,10 @@ export async function openAgentStorage(options: {
     },
     handOverMessages(list) {
       // Mid-step (a round ended, or evicted messages): written at once, while the next LLM call runs.
-      behind.now(list);
+      handOver(list, 'now');
     },
     async appendMessages(list) {
-      behind.now(list);
+      handOver(list, 'now');
       // On failure they stay queued (and carried by the next state row); the caller learns of it.
       await settled();
     },
@@ -307,6 +336,8 @@ export async function openAgentStorage(options: {
       return row?.seq ?? -1;
     },
     async searchMessages(text, limit) {
+      const cached = recall.search(text, limit);
+      if (cached) return cached;
       // Messages still being written are waited for when one of them could match.
       const needle = symbolNeedle(text);
       const mayMatch = needle === undefined ? textMayMatch(text) : (found: string) => found.includes(needle);
