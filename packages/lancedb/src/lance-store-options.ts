@@ -59,9 +59,8 @@ export const indexPolicySchema = z.strictObject({
   keepVersionsMs: z.int().min(0).default(60_000),
   /**
    * At most this many table versions are kept, the newest, counting the commits through this
-   * handle, however young: an optimize reads every version it keeps (about a quarter of a
-   * millisecond each), so at a high write rate a time bound alone made every optimize slower
-   * (docs/benchmarks/store.md).
+   * handle, however young: an optimize reads every version it keeps, so at a high write rate a
+   * time bound alone made every optimize slower (docs/benchmarks/store.md).
    */
   keepVersions: z.int().min(1).default(100),
   /**
