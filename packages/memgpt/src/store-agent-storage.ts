@@ -302,6 +302,7 @@ export async function openAgentStorage(options: {
       // row, and the next open writes them. After a take-over nothing of this handle's may be
       // written, and there is nothing to report: the new holder's open wrote them.
       let failure: unknown;
+      // No read of the store outlives the handle (the caller may close the store next).
       await recall.loaded;
       await settled().catch((error: unknown) => {
         if (!AgentLeaseLostError.isInstance(error)) failure = error;
