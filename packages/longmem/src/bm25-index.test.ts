@@ -22,6 +22,54 @@ describe('BM25 index', () => {
     expect(() => index.replace(5, 'x')).toThrow(RangeError);
   });
 
+  it('scores exactly as BM25 over its documents after any mix of adds, replaces and extensions', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    const words = ['kayak', 'lake', 'violin', 'paint', 'sunset', 'class', 'tuesday', 'sister', 'dog', 'trip'];
+    const pick = (count: number) =>
+      Array.from({ length: count }, () => words[Math.floor(random() * words.length)] as string);
+    const index = createBm25Index();
+    const model: string[][] = [];
+    for (let step = 0; step < 400; step++) {
+      const roll = random();
+      const list = pick(1 + Math.floor(random() * 6));
+      const position = Math.floor(random() * model.length);
+      if (model.length === 0 || roll < 0.5) {
+        expect(index.addTerms(list)).toBe(model.length);
+        model.push(list);
+      } else if (roll < 0.75) {
+        index.replaceTerms(position, list);
+        model[position] = list;
+      } else {
+        index.extendTerms(position, list);
+        model[position] = [...(model[position] as string[]), ...list];
+      }
+    }
+    // The reference: BM25 (k1 1.2, b 0.75) computed from the documents themselves.
+    const total = model.reduce((sum, terms) => sum + terms.length, 0);
+    const average = total / model.length;
+    for (const query of ['kayak', 'paint sunset', 'dog dog trip', 'lake class tuesday sister', 'absent']) {
+      const expected = new Float64Array(model.length);
+      const queryCounts = new Map<string, number>();
+      for (const term of query.split(' ')) queryCounts.set(term, (queryCounts.get(term) ?? 0) + 1);
+      for (const [term, queryCount] of queryCounts) {
+        const holders = model.filter((terms) => terms.includes(term)).length;
+        if (holders === 0) continue;
+        const idf = Math.log(1 + (model.length - holders + 0.5) / (holders + 0.5));
+        model.forEach((terms, position) => {
+          const tf = terms.filter((word) => word === term).length;
+          if (tf === 0) return;
+          const weight = (tf * 2.2) / (tf + 1.2 * (1 - 0.75 + (0.75 * terms.length) / average));
+          expected[position] = (expected[position] as number) + idf * weight * queryCount;
+        });
+      }
+      expect(index.scoreAll(query)).toEqual(expected);
+    }
+  });
+
   it('topK keeps positive scores only, best first', () => {
     expect(topK([0, 3, 1, 0, 3], 2)).toEqual([
       { index: 1, score: 3 },

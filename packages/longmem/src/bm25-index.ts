@@ -34,39 +34,99 @@ export interface Bm25Index {
   scoreAll(query: string): Float64Array;
 }
 
+/**
+ * The documents holding one term, as `[position, term frequency]` pairs sorted by position, in a
+ * typed array: a turn bank of a million turns keeps several million of these pairs, which as a
+ * `Map` per document and a `Set` per term took several times the heap (docs/fot.md).
+ */
+interface Posting {
+  pairs: Int32Array;
+  /** Used length of `pairs` (twice the number of documents). */
+  size: number;
+}
+
+/** Index of `position`'s pair in `posting`, or `-(insertion index) - 1` when it has none. */
+function findPair(posting: Posting, position: number): number {
+  let low = 0;
+  let high = posting.size / 2 - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const found = posting.pairs[2 * middle] as number;
+    if (found === position) return 2 * middle;
+    if (found < position) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -(2 * low) - 1;
+}
+
 export function createBm25Index(parameters: Bm25Parameters = {}): Bm25Index {
   const k1 = parameters.k1 ?? 1.2;
   const b = parameters.b ?? 0.75;
-  const documents: Map<string, number>[] = [];
+  const termIds = new Map<string, number>();
+  const postings: Posting[] = [];
+  /** Each document's distinct term ids, to take it out of the postings when it is replaced. */
+  const documentTerms: number[][] = [];
   const lengths: number[] = [];
-  const postings = new Map<string, Set<number>>();
   let totalLength = 0;
 
+  function termId(term: string): number {
+    let id = termIds.get(term);
+    if (id === undefined) {
+      id = postings.length;
+      termIds.set(term, id);
+      postings.push({ pairs: new Int32Array(4), size: 0 });
+    }
+    return id;
+  }
+
+  /** Adds `count` to the frequency of a term in a document; true when the document had none. */
+  function addFrequency(posting: Posting, position: number, count: number): boolean {
+    const at = findPair(posting, position);
+    if (at >= 0) {
+      posting.pairs[at + 1] = (posting.pairs[at + 1] as number) + count;
+      return false;
+    }
+    const insertAt = -at - 1;
+    if (posting.size + 2 > posting.pairs.length) {
+      const grown = new Int32Array(posting.pairs.length * 2);
+      grown.set(posting.pairs.subarray(0, posting.size));
+      posting.pairs = grown;
+    }
+    // Positions come mostly in order, so the pairs moved are few.
+    posting.pairs.copyWithin(insertAt + 2, insertAt, posting.size);
+    posting.pairs[insertAt] = position;
+    posting.pairs[insertAt + 1] = count;
+    posting.size += 2;
+    return true;
+  }
+
+  function removeDocument(posting: Posting, position: number): void {
+    const at = findPair(posting, position);
+    if (at < 0) return;
+    posting.pairs.copyWithin(at, at + 2, posting.size);
+    posting.size -= 2;
+  }
+
   function index(position: number, list: readonly string[]): void {
-    documents[position] = new Map();
+    documentTerms[position] = [];
     lengths[position] = 0;
     extend(position, list);
   }
 
   function extend(position: number, list: readonly string[]): void {
-    const counts = documents[position] as Map<string, number>;
-    for (const term of list) {
-      const count = counts.get(term) ?? 0;
-      counts.set(term, count + 1);
-      if (count > 0) continue;
-      let set = postings.get(term);
-      if (!set) {
-        set = new Set();
-        postings.set(term, set);
-      }
-      set.add(position);
+    const counts = new Map<string, number>();
+    for (const term of list) counts.set(term, (counts.get(term) ?? 0) + 1);
+    const terms = documentTerms[position] as number[];
+    for (const [term, count] of counts) {
+      const id = termId(term);
+      if (addFrequency(postings[id] as Posting, position, count)) terms.push(id);
     }
     lengths[position] = (lengths[position] ?? 0) + list.length;
     totalLength += list.length;
   }
 
   function addTerms(list: readonly string[]): number {
-    const position = documents.length;
+    const position = documentTerms.length;
     index(position, list);
     return position;
   }
@@ -78,28 +138,32 @@ export function createBm25Index(parameters: Bm25Parameters = {}): Bm25Index {
   }
 
   function checked(position: number): void {
-    if (position < 0 || position >= documents.length) throw new RangeError(`no document at ${position}`);
+    if (position < 0 || position >= documentTerms.length) throw new RangeError(`no document at ${position}`);
   }
 
   function unindex(position: number): void {
-    const counts = documents[position];
-    if (!counts) return;
+    const terms = documentTerms[position];
+    if (!terms) return;
     totalLength -= lengths[position] ?? 0;
-    for (const term of counts.keys()) postings.get(term)?.delete(position);
+    for (const id of terms) removeDocument(postings[id] as Posting, position);
   }
 
   function scoreInto(query: string, scores: Float64Array): void {
-    const n = documents.length;
+    const n = documentTerms.length;
     if (n === 0) return;
     const averageLength = totalLength / n || 1;
     const queryTerms = new Map<string, number>();
     for (const term of terms(query)) queryTerms.set(term, (queryTerms.get(term) ?? 0) + 1);
     for (const [term, queryCount] of queryTerms) {
-      const set = postings.get(term);
-      if (!set || set.size === 0) continue;
-      const idf = Math.log(1 + (n - set.size + 0.5) / (set.size + 0.5));
-      for (const position of set) {
-        const tf = documents[position]?.get(term) ?? 0;
+      const id = termIds.get(term);
+      const posting = id === undefined ? undefined : postings[id];
+      if (!posting || posting.size === 0) continue;
+      const documents = posting.size / 2;
+      const idf = Math.log(1 + (n - documents + 0.5) / (documents + 0.5));
+      const { pairs } = posting;
+      for (let at = 0; at < posting.size; at += 2) {
+        const position = pairs[at] as number;
+        const tf = pairs[at + 1] as number;
         const length = lengths[position] ?? 0;
         const weight = (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / averageLength));
         scores[position] = (scores[position] as number) + idf * weight * queryCount;
@@ -109,7 +173,7 @@ export function createBm25Index(parameters: Bm25Parameters = {}): Bm25Index {
 
   return {
     get size() {
-      return documents.length;
+      return documentTerms.length;
     },
     add: (text) => addTerms(terms(text)),
     replace: (position, text) => replaceTerms(position, terms(text)),
@@ -120,12 +184,12 @@ export function createBm25Index(parameters: Bm25Parameters = {}): Bm25Index {
       extend(position, list);
     },
     search(query, k) {
-      const scores = new Float64Array(documents.length);
+      const scores = new Float64Array(documentTerms.length);
       scoreInto(query, scores);
       return topK(scores, k);
     },
     scoreAll(query) {
-      const scores = new Float64Array(documents.length);
+      const scores = new Float64Array(documentTerms.length);
       scoreInto(query, scores);
       return scores;
     },
